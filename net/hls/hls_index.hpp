@@ -1,0 +1,55 @@
+#pragma once
+/// The node's table of live HLS snapshots: packagers publish into it, HTTP threads read from it.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "media/hls_snapshot.hpp"
+
+namespace onair::net::hls {
+
+/// Thread-safe. Readers take a shared_ptr to the current snapshot and never wait for a writer longer
+/// than a map lookup; parked blocking-reload requests are woken by publish().
+class index {
+ public:
+  /// Called with the new snapshot (or nullptr when the room is removed). Must not block: net/ posts
+  /// the work into the waiting connection's strand.
+  using waiter = std::function<void(media::rendition_snapshot_ptr)>;
+
+  /// Replaces the snapshot of one rendition of a room and wakes that rendition's waiters.
+  void publish(const std::string& room_id, media::rendition_snapshot_ptr snap);
+  /// Replaces the room's master playlist (variant URIs are relative: "source/index.m3u8").
+  void publish_master(const std::string& room_id, std::string master_playlist);
+  /// Drops a room (deleted): later requests get 404; waiters are woken with nullptr.
+  void remove(const std::string& room_id);
+
+  /// Current snapshot of a rendition, or nullptr.
+  media::rendition_snapshot_ptr find(const std::string& room_id, const std::string& rendition) const;
+  /// Current master playlist, or nullptr.
+  std::shared_ptr<const std::string> master(const std::string& room_id) const;
+  /// Registers a one-shot waiter for the next publish of (room, rendition). Returns an id for cancel().
+  std::uint64_t wait(const std::string& room_id, const std::string& rendition, waiter w);
+  /// Cancels a waiter (timeout or client gone). Returns false if it already ran.
+  bool cancel(std::uint64_t id);
+
+ private:
+  struct room_entry {
+    std::shared_ptr<const std::string> master;
+    std::unordered_map<std::string, media::rendition_snapshot_ptr> renditions;
+  };
+  struct waiting {
+    std::string room;
+    std::string rendition;
+    waiter fn;
+  };
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, room_entry> rooms_;
+  std::unordered_map<std::uint64_t, waiting> waiters_;
+  std::uint64_t next_waiter_ = 1;
+};
+
+}  // namespace onair::net::hls

@@ -1,0 +1,82 @@
+#pragma once
+/// Typed requests and responses of the REST API (docs/api.md). net/ turns JSON into these and back;
+/// actors/ implements the behaviour, so no JSON library crosses the folder boundary.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace onair::net::api {
+
+enum class room_kind : std::uint8_t { video, audio };
+enum class room_status : std::uint8_t { ready, live, ended };
+
+/// A room as the API shows it.
+struct room_view {
+  std::string id;
+  std::string title;
+  std::string description;
+  room_kind kind = room_kind::video;
+  std::vector<std::string> tags;
+  room_status status = room_status::ready;
+  std::string owner;                      ///< name of the token that created it
+  std::int64_t created_at_ms = 0;         ///< Unix ms; rendered as RFC 3339 UTC
+  std::int64_t updated_at_ms = 0;
+  std::uint64_t viewers = 0;              ///< live HLS viewer sessions
+  std::optional<std::string> stream_key;  ///< only in create and rotate-key responses
+  std::string rtmp_url;                   ///< rtmp://HOST:PORT/live/ (+ key when stream_key is set)
+  std::string hls_url;                    ///< http://HOST:PORT/hls/ID/master.m3u8
+};
+
+struct create_room_request {
+  std::string title;             ///< 1..200 characters
+  std::string description;       ///< up to 2000 characters
+  room_kind kind = room_kind::video;
+  std::vector<std::string> tags; ///< up to 20 tags of 1..40 characters
+};
+
+struct patch_room_request {
+  std::optional<std::string> title;
+  std::optional<std::string> description;
+  std::optional<std::vector<std::string>> tags;
+};
+
+struct list_rooms_request {
+  std::optional<room_status> status;
+  std::string q;              ///< case-insensitive substring of title, description or a tag
+  std::size_t limit = 50;     ///< 1..200
+  std::string cursor;         ///< opaque, from a previous next_cursor
+};
+
+struct room_page {
+  std::vector<room_view> rooms;
+  std::string next_cursor;    ///< empty on the last page
+};
+
+/// An API error: rendered as {"error": {"code": code, "message": message}} with `status`.
+struct error {
+  int status = 500;
+  std::string code;           ///< e.g. "not_found", "invalid_argument", "unauthorized"
+  std::string message;
+};
+
+template <class T>
+using result = std::variant<T, error>;
+
+/// Who is calling, as far as HTTP can tell.
+struct caller {
+  std::string bearer_token;   ///< from "Authorization: Bearer ..." (empty if absent)
+  std::string host;           ///< the Host header without the port, for building URLs
+};
+
+/// Node-level information for GET /api/node (and the URLs printed at start).
+struct node_info {
+  std::string node_id;
+  std::string version;
+  std::uint64_t rooms = 0;
+  std::uint64_t live_streams = 0;
+  std::uint64_t viewers = 0;
+};
+
+}  // namespace onair::net::api

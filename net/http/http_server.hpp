@@ -1,0 +1,41 @@
+#pragma once
+/// HTTP listener (Boost.Beast): REST API under /api, LL-HLS under /hls, health at /healthz.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "net/hls/hls_index.hpp"
+#include "net/hls/viewer_observer.hpp"
+#include "net/http/api_handler.hpp"
+#include "net/io_runtime.hpp"
+
+namespace onair::net::http {
+
+/// Limits of the HTTP side; documented in docs/api.md and docs/configuration.md.
+struct server_options {
+  std::size_t max_body_bytes = 64 * 1024;  ///< larger bodies get 413
+  std::size_t max_header_bytes = 16 * 1024;
+  unsigned idle_timeout_s = 60;            ///< keep-alive connections idle this long are closed
+  double blocking_reload_timeout_factor = 3.0;  ///< RFC 8216bis 6.2.5.2: 503 after 3x target duration
+};
+
+class server {
+ public:
+  server(io_runtime& io, server_options opts, api::api_handler& api, hls::index& index,
+         hls::viewer_observer& viewers);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  std::error_code listen(const std::string& host, std::uint16_t port);
+  std::uint16_t port() const;
+  void stop();
+
+  struct impl;
+
+ private:
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace onair::net::http

@@ -1,0 +1,35 @@
+#pragma once
+/// Durable records kept in RocksDB (encoded with msgpack; docs/architecture.md lists the key layout).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace onair::storage {
+
+/// A room's durable metadata. Secrets are kept only as SHA-256 hex digests.
+struct room_record {
+  std::string id;                 ///< public id, URL-safe
+  std::string owner;              ///< name of the token that created it
+  std::string title;
+  std::string description;
+  std::uint8_t kind = 0;          ///< 0 video, 1 audio (net::api::room_kind)
+  std::vector<std::string> tags;
+  std::uint8_t status = 0;        ///< 0 ready, 1 live, 2 ended (net::api::room_status)
+  std::string stream_key_hash;    ///< sha256 hex of the stream key
+  std::int64_t created_at_ms = 0;
+  std::int64_t updated_at_ms = 0;
+  std::uint64_t next_msn = 0;     ///< HLS media sequence to continue from after a restart (never resets)
+  std::uint64_t discontinuity_seq = 0;  ///< EXT-X-DISCONTINUITY-SEQUENCE to continue from
+  bool operator==(const room_record&) const = default;
+};
+
+/// An API token. The token itself is shown once by `onair token create`; only its hash is stored.
+struct token_record {
+  std::string name;
+  std::string role;               ///< "dj" or "admin"
+  std::string token_hash;         ///< sha256 hex of the token
+  std::int64_t created_at_ms = 0;
+  bool operator==(const token_record&) const = default;
+};
+
+}  // namespace onair::storage

@@ -1,0 +1,45 @@
+#pragma once
+/// The node's RocksDB database: rooms (with a stream-key index) and API tokens.
+/// Blocking calls: actors/ uses it only from a detached storage actor.
+#include <memory>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "storage/errc.hpp"
+#include "storage/records.hpp"
+
+namespace onair::storage {
+
+class store {
+ public:
+  /// Opens (creating if missing) the database in `dir`. A second open of the same directory fails
+  /// with errc::locked (RocksDB's LOCK file), which the node reports as "data dir in use".
+  static std::unique_ptr<store> open(const std::string& dir, std::error_code& ec);
+  ~store();
+
+  /// Inserts or replaces a room and keeps the stream-key index in the same atomic write batch.
+  std::error_code put_room(const room_record& r);
+  /// errc::not_found when absent.
+  std::error_code get_room(const std::string& id, room_record& out) const;
+  /// Removes a room and its key index entry; errc::not_found when absent.
+  std::error_code delete_room(const std::string& id);
+  /// All rooms, ordered by id (the directory of one node is small enough to hold in memory).
+  std::error_code list_rooms(std::vector<room_record>& out) const;
+  /// Looks up a room by the hash of its stream key; errc::not_found when no room has it.
+  std::error_code find_room_by_key_hash(const std::string& key_hash, room_record& out) const;
+
+  std::error_code put_token(const token_record& t);
+  /// errc::not_found when no token has this hash.
+  std::error_code find_token_by_hash(const std::string& token_hash, token_record& out) const;
+  std::error_code list_tokens(std::vector<token_record>& out) const;
+
+  struct impl;
+
+ private:
+  explicit store(std::unique_ptr<impl> i);
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace onair::storage
