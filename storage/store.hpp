@@ -17,7 +17,14 @@ class store {
   /// Opens (creating if missing) the database in `dir`. A second open of the same directory fails
   /// with errc::locked (RocksDB's LOCK file), which the node reports as "data dir in use".
   static std::unique_ptr<store> open(const std::string& dir, std::error_code& ec);
+  /// As above; on failure `detail` receives RocksDB's status text (e.g. the path and errno of an I/O
+  /// error) for the operator's log line.
+  static std::unique_ptr<store> open(const std::string& dir, std::error_code& ec, std::string& detail);
   ~store();
+
+  /// RocksDB's status text of the most recent failed call on this store (empty if none failed yet):
+  /// an errc::io_error alone does not say which file or why.
+  std::string last_error() const;
 
   /// Inserts or replaces a room and keeps the stream-key index in the same atomic write batch.
   std::error_code put_room(const room_record& r);

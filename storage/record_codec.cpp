@@ -1,0 +1,182 @@
+#include "storage/record_codec.hpp"
+
+#include <msgpack.hpp>
+
+#include <limits>
+#include <new>
+
+#include "storage/errc.hpp"
+
+namespace onair::storage {
+
+namespace {
+
+/// msgpack::packer writes through any type with write(const char*, size_t); this one appends to the
+/// value string directly, saving the copy out of an sbuffer.
+struct string_sink {
+  std::string& out;
+  void write(const char* p, std::size_t n) { out.append(p, n); }
+};
+
+// Element counts of each version, version element included. A version fixes its layout exactly, so a
+// value with more or fewer elements than its version says is corrupt, not "newer".
+constexpr std::uint32_t room_v1_size = 13;
+constexpr std::uint32_t token_v1_size = 5;
+
+// Limits for decoding untrusted bytes (a corrupt value, a fuzzer): msgpack-c allocates an array's
+// elements before it reads them, so without a cap a 5-byte header claiming 2^32 elements asks for 100 GB.
+// Records are flat (depth 2: the record array, the tags array); tags are few; strings are short text.
+const msgpack::unpack_limit decode_limit(/*array=*/4096, /*map=*/0, /*str=*/1u << 20, /*bin=*/0,
+                                         /*ext=*/0, /*depth=*/2);
+
+bool read_str(const msgpack::object& o, std::string& out) {
+  if (o.type != msgpack::type::STR) return false;
+  out.assign(o.via.str.ptr, o.via.str.size);
+  return true;
+}
+
+bool read_u64(const msgpack::object& o, std::uint64_t& out) {
+  if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
+  out = o.via.u64;
+  return true;
+}
+
+bool read_u8(const msgpack::object& o, std::uint8_t& out) {
+  std::uint64_t v = 0;
+  if (!read_u64(o, v) || v > std::numeric_limits<std::uint8_t>::max()) return false;
+  out = static_cast<std::uint8_t>(v);
+  return true;
+}
+
+bool read_i64(const msgpack::object& o, std::int64_t& out) {
+  if (o.type == msgpack::type::NEGATIVE_INTEGER) {
+    out = o.via.i64;
+    return true;
+  }
+  if (o.type == msgpack::type::POSITIVE_INTEGER &&
+      o.via.u64 <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    out = static_cast<std::int64_t>(o.via.u64);
+    return true;
+  }
+  return false;
+}
+
+bool read_str_array(const msgpack::object& o, std::vector<std::string>& out) {
+  if (o.type != msgpack::type::ARRAY) return false;
+  out.clear();
+  out.reserve(o.via.array.size);
+  for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
+    out.emplace_back();
+    if (!read_str(o.via.array.ptr[i], out.back())) return false;
+  }
+  return true;
+}
+
+/// Parses exactly one msgpack array from `bytes` and reads its leading version; false for anything
+/// else. msgpack-c reports malformed input by throwing; this is the boundary
+/// where that is turned into errc::corrupt.
+bool parse_versioned(std::string_view bytes, msgpack::object_handle& oh, std::uint64_t& version) {
+  if (bytes.empty()) return false;
+  std::size_t off = 0;
+  oh = msgpack::unpack(bytes.data(), bytes.size(), off, nullptr, nullptr, decode_limit);
+  if (off != bytes.size()) return false;  // trailing bytes: not a value this codec wrote
+  const msgpack::object& o = oh.get();
+  if (o.type != msgpack::type::ARRAY || o.via.array.size == 0) return false;
+  return read_u64(o.via.array.ptr[0], version);
+}
+
+bool decode_room_v1(const msgpack::object_array& a, room_record& r) {
+  if (a.size != room_v1_size) return false;
+  const msgpack::object* f = a.ptr;
+  return read_str(f[1], r.id) && read_str(f[2], r.owner) && read_str(f[3], r.title) &&
+         read_str(f[4], r.description) && read_u8(f[5], r.kind) && read_str_array(f[6], r.tags) &&
+         read_u8(f[7], r.status) && read_str(f[8], r.stream_key_hash) &&
+         read_i64(f[9], r.created_at_ms) && read_i64(f[10], r.updated_at_ms) &&
+         read_u64(f[11], r.next_msn) && read_u64(f[12], r.discontinuity_seq);
+}
+
+bool decode_token_v1(const msgpack::object_array& a, token_record& t) {
+  if (a.size != token_v1_size) return false;
+  const msgpack::object* f = a.ptr;
+  return read_str(f[1], t.name) && read_str(f[2], t.role) && read_str(f[3], t.token_hash) &&
+         read_i64(f[4], t.created_at_ms);
+}
+
+}  // namespace
+
+std::string encode_room(const room_record& r) {
+  std::string out;
+  string_sink sink{out};
+  msgpack::packer<string_sink> pk(sink);
+  // Field order is the v1 layout; append new fields at the end under a new version.
+  pk.pack_array(room_v1_size);
+  pk.pack(room_format_version);
+  pk.pack(r.id);
+  pk.pack(r.owner);
+  pk.pack(r.title);
+  pk.pack(r.description);
+  pk.pack(static_cast<std::uint32_t>(r.kind));  // widened so it can never be taken for a char
+  pk.pack(r.tags);
+  pk.pack(static_cast<std::uint32_t>(r.status));
+  pk.pack(r.stream_key_hash);
+  pk.pack(r.created_at_ms);
+  pk.pack(r.updated_at_ms);
+  pk.pack(r.next_msn);
+  pk.pack(r.discontinuity_seq);
+  return out;
+}
+
+std::error_code decode_room(std::string_view bytes, room_record& out) {
+  try {
+    msgpack::object_handle oh;
+    std::uint64_t version = 0;
+    if (!parse_versioned(bytes, oh, version)) return errc::corrupt;
+    room_record r;
+    switch (version) {
+      case 1:
+        if (!decode_room_v1(oh.get().via.array, r)) return errc::corrupt;
+        break;
+      default:  // written by a newer onair (or garbage): refuse rather than guess at its layout
+        return errc::corrupt;
+    }
+    out = std::move(r);
+    return {};
+  } catch (const std::exception&) {  // msgpack::unpack_error and friends, std::bad_alloc
+    return errc::corrupt;
+  }
+}
+
+std::string encode_token(const token_record& t) {
+  std::string out;
+  string_sink sink{out};
+  msgpack::packer<string_sink> pk(sink);
+  pk.pack_array(token_v1_size);
+  pk.pack(token_format_version);
+  pk.pack(t.name);
+  pk.pack(t.role);
+  pk.pack(t.token_hash);
+  pk.pack(t.created_at_ms);
+  return out;
+}
+
+std::error_code decode_token(std::string_view bytes, token_record& out) {
+  try {
+    msgpack::object_handle oh;
+    std::uint64_t version = 0;
+    if (!parse_versioned(bytes, oh, version)) return errc::corrupt;
+    token_record t;
+    switch (version) {
+      case 1:
+        if (!decode_token_v1(oh.get().via.array, t)) return errc::corrupt;
+        break;
+      default:
+        return errc::corrupt;
+    }
+    out = std::move(t);
+    return {};
+  } catch (const std::exception&) {
+    return errc::corrupt;
+  }
+}
+
+}  // namespace onair::storage
