@@ -36,6 +36,12 @@ class index {
   /// Cancels a waiter (timeout or client gone). Returns false if it already ran.
   bool cancel(std::uint64_t id);
 
+  /// True when the room has a master playlist or any rendition (lets HTTP tell an unknown room from
+  /// an unknown rendition).
+  bool has_room(const std::string& room_id) const;
+  /// Number of parked waiters (observability and tests).
+  std::size_t waiter_count() const;
+
  private:
   struct room_entry {
     std::shared_ptr<const std::string> master;
@@ -49,6 +55,8 @@ class index {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, room_entry> rooms_;
   std::unordered_map<std::uint64_t, waiting> waiters_;
+  /// Waiter ids per "room\0rendition", so publish() wakes its waiters without scanning all of them.
+  std::unordered_map<std::string, std::vector<std::uint64_t>> by_key_;
   std::uint64_t next_waiter_ = 1;
 };
 

@@ -1,0 +1,90 @@
+#include "net/http/http_server.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <vector>
+
+#include "net/http/connection.hpp"
+#include "net/http/server_impl.hpp"
+#include "net/io_runtime_impl.hpp"
+
+namespace onair::net::http {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+server::impl::impl(io_runtime& io_, server_options opts_, api::api_handler& api_, hls::index& index_,
+                   hls::viewer_observer& viewers_)
+    : io(io_), opts(opts_), api(api_), index(index_), viewers(viewers_), acceptor(asio::make_strand(io_.get().ioc)) {}
+
+void server::impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(io.get().ioc),
+                        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+                          if (self->stopped || !self->acceptor.is_open()) return;
+                          if (!ec) {
+                            std::shared_ptr<connection> c;
+                            {
+                              std::lock_guard lock(self->conns_mutex);
+                              const auto id = self->next_conn_id++;
+                              c = std::make_shared<connection>(std::move(socket), self, id);
+                              self->conns.emplace(id, c);
+                            }
+                            c->start();
+                          }
+                          // Transient errors (EMFILE, ECONNABORTED) must not stop the listener.
+                          self->do_accept();
+                        });
+}
+
+void server::impl::forget(std::uint64_t conn_id) {
+  std::lock_guard lock(conns_mutex);
+  conns.erase(conn_id);
+}
+
+server::server(io_runtime& io, server_options opts, api::api_handler& api, hls::index& index,
+               hls::viewer_observer& viewers)
+    : impl_(std::make_shared<impl>(io, opts, api, index, viewers)) {}
+
+server::~server() { stop(); }
+
+std::error_code server::listen(const std::string& host, std::uint16_t port) {
+  boost::system::error_code ec;
+  const auto addr = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
+  if (ec) return ec;
+  const tcp::endpoint ep{addr, port};
+  auto& a = impl_->acceptor;
+  a.open(ep.protocol(), ec);
+  if (ec) return ec;
+  a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return ec;
+  a.bind(ep, ec);
+  if (ec) return ec;
+  a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  impl_->bound_port = a.local_endpoint(ec).port();
+  if (ec) return ec;
+  // Start accepting on the acceptor's strand so stop() and the accept loop never race.
+  asio::post(a.get_executor(), [self = impl_] { self->do_accept(); });
+  return {};
+}
+
+std::uint16_t server::port() const { return impl_->bound_port; }
+
+void server::stop() {
+  if (impl_->stopped.exchange(true)) return;
+  auto self = impl_;
+  asio::post(self->acceptor.get_executor(), [self] {
+    boost::system::error_code ec;
+    self->acceptor.close(ec);
+  });
+  std::vector<std::shared_ptr<connection>> open;
+  {
+    std::lock_guard lock(self->conns_mutex);
+    for (auto& [id, w] : self->conns)
+      if (auto c = w.lock()) open.push_back(std::move(c));
+  }
+  for (auto& c : open) c->close();
+}
+
+}  // namespace onair::net::http

@@ -1,0 +1,70 @@
+#include "net/http/router.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <string>
+#include <vector>
+
+#include "net/http/api_json.hpp"
+
+namespace onair::net::http {
+
+namespace bhttp = boost::beast::http;
+
+namespace {
+
+/// CORS preflight (Fetch standard, "CORS protocol"): browsers send it before a PATCH/DELETE or any
+/// request with Authorization or a JSON Content-Type.
+response preflight() {
+  auto res = make_empty_response(204);
+  res.set(bhttp::field::access_control_allow_methods, "GET, HEAD, POST, PATCH, DELETE, OPTIONS");
+  res.set(bhttp::field::access_control_allow_headers, "Authorization, Content-Type");
+  res.set(bhttp::field::access_control_max_age, "86400");
+  return res;
+}
+
+}  // namespace
+
+response method_not_allowed(std::string_view allow) {
+  auto res = make_error_response(405, "method_not_allowed", "method not allowed; allowed: " + std::string(allow));
+  res.set(bhttp::field::allow, to_beast(allow));
+  return res;
+}
+
+void dispatch(const std::shared_ptr<connection>& c, const request& req) {
+  const auto [path, query] = split_target(to_std(req.target()));
+  if (path.empty() || path.front() != '/')
+    return c->respond(make_error_response(400, "bad_request", "request-target must be an absolute path"));
+
+  std::vector<std::string> segments;
+  for (auto raw : split_path(path)) {
+    auto seg = percent_decode(raw, false);
+    if (!seg) return c->respond(make_error_response(400, "bad_request", "malformed percent-encoding in path"));
+    segments.push_back(std::move(*seg));
+  }
+
+  if (req.method() == bhttp::verb::options) return c->respond(preflight());
+
+  const auto& first = segments.front();
+  if (first == "api" && segments.size() >= 2) {
+    segments.erase(segments.begin());
+    return handle_api(c, req, segments, query);
+  }
+  if (first == "hls" && segments.size() >= 2) {
+    segments.erase(segments.begin());
+    return handle_hls(c, req, segments, query);
+  }
+  if (segments.size() == 1 && first == "healthz") {
+    if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head)
+      return c->respond(method_not_allowed("GET, HEAD, OPTIONS"));
+    return c->respond(make_json_response(200, R"({"status":"ok"})"));
+  }
+  if (segments.size() == 1 && first == "metrics") {
+    if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head)
+      return c->respond(method_not_allowed("GET, HEAD, OPTIONS"));
+    return handle_metrics(c);
+  }
+  c->respond(make_error_response(404, "not_found", "no such resource"));
+}
+
+}  // namespace onair::net::http

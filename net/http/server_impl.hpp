@@ -1,0 +1,41 @@
+#pragma once
+/// Private to net/http: the state shared by the listener and its connections.
+#include <boost/asio/ip/tcp.hpp>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "net/hls/viewer_throttle.hpp"
+#include "net/http/http_server.hpp"
+
+namespace onair::net::http {
+
+class connection;
+
+/// Owned through a shared_ptr: every connection holds one, so the options and references stay valid
+/// for callbacks that arrive after server::stop().
+struct server::impl : std::enable_shared_from_this<server::impl> {
+  impl(io_runtime& io, server_options opts, api::api_handler& api, hls::index& index, hls::viewer_observer& viewers);
+
+  void do_accept();
+  void forget(std::uint64_t conn_id);
+
+  io_runtime& io;
+  const server_options opts;
+  api::api_handler& api;
+  hls::index& index;
+  hls::viewer_observer& viewers;
+  hls::viewer_throttle throttle;
+
+  boost::asio::ip::tcp::acceptor acceptor;
+  std::atomic<std::uint16_t> bound_port{0};
+  std::atomic<bool> stopped{false};
+
+  std::mutex conns_mutex;
+  std::unordered_map<std::uint64_t, std::weak_ptr<connection>> conns;
+  std::uint64_t next_conn_id = 1;
+};
+
+}  // namespace onair::net::http
