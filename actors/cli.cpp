@@ -3,17 +3,82 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "actors/node.hpp"
+#include "actors/node_options.hpp"
 #include "actors/version.hpp"
 
 namespace onair::actors {
 
 int run_cli(int argc, char** argv) {
-  CLI::App app{"onair: self-hosted live-streaming node (RTMP in, LL-HLS out)"};
+  CLI::App app{"onair: self-hosted live-streaming node (RTMP in, Low-Latency HLS out)"};
   app.set_version_flag("--version", std::string("onair ") + version());
   app.require_subcommand(1);
-  auto* node = app.add_subcommand("node", "run a node");
-  (void)node;
+
+  node_options opts;
+  std::string config_file;
+  auto* node = app.add_subcommand("node", "run a node (RocksDB in --data-dir, RTMP and HTTP listeners)");
+  node->add_option("--config", config_file, "TOML config file (flags given on the command line win)")
+      ->check(CLI::ExistingFile);
+  node->add_option("--data-dir", opts.data_dir, "where the node keeps its database and admin token")
+      ->capture_default_str();
+  node->add_option("--bind", opts.bind_host, "address to listen on")->capture_default_str();
+  node->add_option("--rtmp-port", opts.rtmp_port, "RTMP ingest port (0 = any free port)")->capture_default_str();
+  node->add_option("--http-port", opts.http_port, "HTTP port: API, HLS, metrics (0 = any free port)")
+      ->capture_default_str();
+  node->add_option("--public-host", opts.public_host, "host name put in URLs handed to clients");
+  node->add_option("--ready-file", opts.ready_file, "write {node_id, rtmp_port, http_port, pid} here once ready");
+  node->add_option("--part-target", opts.part_target_s, "LL-HLS part duration in seconds")->capture_default_str();
+  node->add_option("--segment-target", opts.segment_target_s, "HLS segment duration in seconds")
+      ->capture_default_str();
+  node->add_option("--window", opts.window_segments, "segments kept in the live playlist")->capture_default_str();
+  node->add_option("--viewer-timeout-ms", opts.viewer_timeout_ms, "a viewer counts while it fetched this recently")
+      ->capture_default_str();
+  node->add_option("--io-threads", opts.io_threads, "network threads")->capture_default_str();
+  node->add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")->capture_default_str();
+
+  std::string token_dir = "./data", token_role, token_name;
+  auto* token = app.add_subcommand("token", "manage API tokens");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "create an API token and print it (node must be stopped)");
+  token_create->add_option("--data-dir", token_dir, "the node's data dir")->capture_default_str();
+  token_create->add_option("--role", token_role, "dj (creates and runs own rooms) or admin")
+      ->required()
+      ->check(CLI::IsMember({"dj", "admin"}));
+  token_create->add_option("--name", token_name, "who the token is for (shown as room owner)")->required();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (node->parsed()) {
+    if (!config_file.empty()) {
+      // Re-apply the command line over the file: flags given explicitly win.
+      node_options from_file;
+      if (auto err = load_config_file(config_file, from_file); !err.empty()) {
+        std::cerr << "onair: " << err << "\n";
+        return 2;
+      }
+      auto merged = from_file;
+      auto given = [&](const char* flag) { return node->count(flag) > 0; };
+      if (given("--data-dir")) merged.data_dir = opts.data_dir;
+      if (given("--bind")) merged.bind_host = opts.bind_host;
+      if (given("--rtmp-port")) merged.rtmp_port = opts.rtmp_port;
+      if (given("--http-port")) merged.http_port = opts.http_port;
+      if (given("--public-host")) merged.public_host = opts.public_host;
+      if (given("--ready-file")) merged.ready_file = opts.ready_file;
+      if (given("--part-target")) merged.part_target_s = opts.part_target_s;
+      if (given("--segment-target")) merged.segment_target_s = opts.segment_target_s;
+      if (given("--window")) merged.window_segments = opts.window_segments;
+      if (given("--viewer-timeout-ms")) merged.viewer_timeout_ms = opts.viewer_timeout_ms;
+      if (given("--io-threads")) merged.io_threads = opts.io_threads;
+      if (given("--log-level")) merged.log_level = opts.log_level;
+      opts = merged;
+    }
+    if (auto err = validate(opts); !err.empty()) {
+      std::cerr << "onair: invalid configuration: " << err << "\n";
+      return 2;
+    }
+    return run_node(opts);
+  }
+  if (token_create->parsed()) return create_token(token_dir, token_role, token_name);
   return 0;
 }
 

@@ -1,0 +1,119 @@
+#pragma once
+/// Atoms and message types exchanged by the node's actors.
+///
+/// Every type here travels only inside one node today, so the types are whitelisted with
+/// CAF_ALLOW_UNSAFE_MESSAGE_TYPE instead of being given `inspect` overloads; the cluster issue (#4)
+/// adds inspectors for the ones that cross nodes (configs, frames, room records).
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/make_message.hpp>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "media/frame.hpp"
+#include "media/hls_packager.hpp"
+#include "net/http/api_types.hpp"
+#include "storage/records.hpp"
+
+namespace onair::actors {
+
+// Atoms are at most 10 characters (CAF 0.17).
+using create_atom = caf::atom_constant<caf::atom("create")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using get_atom = caf::atom_constant<caf::atom("get")>;
+using patch_atom = caf::atom_constant<caf::atom("patch")>;
+using end_atom = caf::atom_constant<caf::atom("end")>;
+using rotate_atom = caf::atom_constant<caf::atom("rotate")>;
+using delete_atom = caf::atom_constant<caf::atom("delete")>;
+using put_atom = caf::atom_constant<caf::atom("put")>;
+using token_atom = caf::atom_constant<caf::atom("token")>;
+using publish_atom = caf::atom_constant<caf::atom("publish")>;
+using unpub_atom = caf::atom_constant<caf::atom("unpublish")>;
+using update_atom = caf::atom_constant<caf::atom("update")>;
+using removed_atom = caf::atom_constant<caf::atom("removed")>;
+using viewer_atom = caf::atom_constant<caf::atom("viewer")>;
+using activity_atom = caf::atom_constant<caf::atom("activity")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using begin_atom = caf::atom_constant<caf::atom("begin")>;
+using config_atom = caf::atom_constant<caf::atom("config")>;
+using meta_atom = caf::atom_constant<caf::atom("meta")>;
+using frame_atom = caf::atom_constant<caf::atom("frame")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using sequence_atom = caf::atom_constant<caf::atom("sequence")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+
+/// Who is acting: resolved from an API token by the API gateway.
+struct principal {
+  std::string name;  ///< token name ("" for anonymous)
+  std::string role;  ///< "admin", "dj" or "" (anonymous)
+  bool is_admin() const { return role == "admin"; }
+};
+
+/// A publish attempt, forwarded from the RTMP seam to the room that owns the key.
+struct publish_attempt {
+  std::uint64_t connection_id = 0;
+  std::string peer;
+  std::function<void()> kick;  ///< closes the RTMP connection (thread-safe)
+};
+
+/// A frame plus when ingest received it (steady clock, ns) for the ingest→part latency metric.
+struct timed_frame {
+  media::frame f;
+  std::int64_t received_ns = 0;
+};
+
+/// What the directory shows in lists: a room's record plus its live viewer count.
+struct room_summary {
+  storage::room_record record;
+  std::uint64_t viewers = 0;
+};
+
+/// Node-wide counters for GET /api/node and /metrics.
+struct node_stats {
+  std::uint64_t rooms = 0;
+  std::uint64_t live = 0;
+  std::uint64_t viewers = 0;
+};
+
+/// Error categories carried in caf::error: the API gateway maps them to HTTP statuses.
+enum class api_errc : std::uint8_t {
+  bad_request = 1,
+  unauthorized,
+  forbidden,
+  not_found,
+  conflict,
+  invalid_argument,
+  internal,
+};
+
+/// A caf::error in the "onair" category with a human-readable message in its context.
+inline caf::error make_api_error(api_errc code, std::string message) {
+  return caf::error{static_cast<std::uint8_t>(code), caf::atom("onair"), caf::make_message(std::move(message))};
+}
+
+}  // namespace onair::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::principal)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::publish_attempt)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::timed_frame)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::room_summary)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::node_stats)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::room_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::token_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<onair::storage::room_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::stream_metadata)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::video_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::audio_config)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::video_config>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::audio_config>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::sequence_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::room_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::room_page)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::create_room_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::patch_room_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::list_rooms_request)

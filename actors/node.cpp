@@ -1,0 +1,244 @@
+#include "actors/node.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <csignal>
+#include <filesystem>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "actors/api_gateway.hpp"
+#include "actors/directory_actor.hpp"
+#include "actors/ingest_gateway.hpp"
+#include "actors/messages.hpp"
+#include "actors/node_metrics.hpp"
+#include "actors/room_rules.hpp"
+#include "actors/storage_actor.hpp"
+#include "actors/version.hpp"
+#include "actors/viewer_session_actor.hpp"
+#include "media/digest.hpp"
+#include "net/hls/hls_index.hpp"
+#include "net/http/http_server.hpp"
+#include "net/io_runtime.hpp"
+#include "net/rtmp/rtmp_server.hpp"
+#include "storage/store.hpp"
+
+namespace onair::actors {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c);
+    else out += c;
+  }
+  return out;
+}
+
+/// Writes `content` to `path` via a temp file and rename, so a reader never sees half a file.
+bool write_atomically(const fs::path& path, const std::string& content, fs::perms perms) {
+  auto tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    if (!out) return false;
+    out << content;
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  fs::permissions(tmp, perms, ec);
+  fs::rename(tmp, path, ec);
+  return !ec;
+}
+
+std::string read_or_create_node_id(const fs::path& dir) {
+  auto p = dir / "node.id";
+  std::ifstream in(p);
+  std::string id;
+  if (in >> id && !id.empty()) return id;
+  id = "node-" + media::random_secret(6);
+  write_atomically(p, id + "\n", fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  return id;
+}
+
+/// First start: no token exists yet, so mint an admin token and leave it only in D/admin.token (0600).
+bool ensure_admin_token(storage::store& db, const fs::path& dir) {
+  std::vector<storage::token_record> tokens;
+  if (auto ec = db.list_tokens(tokens)) {
+    spdlog::error("cannot read tokens: {}", ec.message());
+    return false;
+  }
+  if (!tokens.empty()) return true;
+  auto token = "oat_" + media::random_secret(32);
+  storage::token_record rec{"admin", "admin", media::sha256_hex(token), now_ms()};
+  if (!write_atomically(dir / "admin.token", token + "\n", fs::perms::owner_read | fs::perms::owner_write)) {
+    spdlog::error("cannot write {}", (dir / "admin.token").string());
+    return false;
+  }
+  if (auto ec = db.put_token(rec)) {
+    spdlog::error("cannot store the admin token: {}", ec.message());
+    return false;
+  }
+  return true;
+}
+
+std::unique_ptr<storage::store> open_store(const std::string& data_dir) {
+  std::error_code ec;
+  fs::create_directories(data_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create data dir {}: {}", data_dir, ec.message());
+    return nullptr;
+  }
+  auto db = storage::store::open((fs::path(data_dir) / "db").string(), ec);
+  if (!db) {
+    if (ec == storage::errc::locked)
+      spdlog::error("data dir {} is in use by another onair process", data_dir);
+    else
+      spdlog::error("cannot open the database in {}: {}", data_dir, ec.message());
+  }
+  return db;
+}
+
+}  // namespace
+
+int run_node(const node_options& opts) {
+  spdlog::set_level(spdlog::level::from_str(opts.log_level));
+  // Signals go to the thread that calls sigwait below, never to a worker thread started after this.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::shared_ptr<storage::store> db = open_store(opts.data_dir);
+  if (!db) return 1;
+  const fs::path dir = opts.data_dir;
+  const auto node_id = read_or_create_node_id(dir);
+  if (!ensure_admin_token(*db, dir)) return 1;
+  std::vector<storage::room_record> rooms;
+  if (auto ec = db->list_rooms(rooms)) {
+    spdlog::error("cannot load rooms: {}", ec.message());
+    return 1;
+  }
+
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  auto metrics = std::make_shared<node_metrics>();
+  auto index = std::make_shared<net::hls::index>();
+  auto storage_actor = spawn_storage_actor(sys, db);
+  room_deps deps;
+  deps.storage = storage_actor;
+  deps.index = index;
+  deps.metrics = metrics;
+  deps.packager.part_target_s = opts.part_target_s;
+  deps.packager.segment_target_s = opts.segment_target_s;
+  deps.packager.window_segments = opts.window_segments;
+  const auto room_count = rooms.size();
+  auto directory = spawn_directory_actor(sys, std::move(rooms), deps);
+  auto registry = spawn_viewer_registry(sys, directory, std::chrono::milliseconds(opts.viewer_timeout_ms));
+
+  net::io_runtime io(opts.io_threads);
+  ingest_gateway ingest(sys, directory, metrics);
+  viewer_tracker viewers(registry);
+  net::rtmp::server rtmp(io, net::rtmp::server_options{}, ingest);
+  if (auto ec = rtmp.listen(opts.bind_host, opts.rtmp_port)) {
+    spdlog::error("cannot listen for RTMP on {}:{}: {}", opts.bind_host, opts.rtmp_port, ec.message());
+    caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(storage_actor, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  api_gateway api(sys, directory, storage_actor, metrics, node_id,
+                  public_endpoints{opts.public_host, rtmp.port(), opts.http_port});
+  net::http::server http(io, net::http::server_options{}, api, *index, viewers);
+  auto http_ec = http.listen(opts.bind_host, opts.http_port);
+  if (!http_ec) api.set_http_port(http.port());  // port 0 resolved; io threads have not started yet
+  if (http_ec) {
+    spdlog::error("cannot listen for HTTP on {}:{}: {}", opts.bind_host, opts.http_port, http_ec.message());
+    rtmp.stop();
+    caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(storage_actor, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  io.start();
+
+  const auto show_host = opts.public_host.empty() ? std::string("localhost") : opts.public_host;
+  if (!opts.ready_file.empty()) {
+    auto ready = fmt::format(R"({{"node_id":"{}","rtmp_port":{},"http_port":{},"pid":{},"data_dir":"{}"}})",
+                             json_escape(node_id), rtmp.port(), http.port(), getpid(),
+                             json_escape(fs::absolute(dir).string()));
+    if (!write_atomically(opts.ready_file, ready + "\n", fs::perms::owner_read | fs::perms::owner_write |
+                                                              fs::perms::group_read | fs::perms::others_read))
+      spdlog::error("cannot write ready file {}", opts.ready_file);
+  }
+  std::cout << fmt::format(
+                   "onair {} node {} ready ({} rooms)\n"
+                   "  RTMP ingest : rtmp://{}:{}/live/<stream key>\n"
+                   "  HTTP API    : http://{}:{}/api/rooms\n"
+                   "  LL-HLS      : http://{}:{}/hls/<room id>/master.m3u8\n"
+                   "  metrics     : http://{}:{}/metrics\n"
+                   "  admin token : {} (created on first start; keep it secret)\n",
+                   version(), node_id, room_count, show_host, rtmp.port(), show_host, http.port(), show_host,
+                   http.port(), show_host, http.port(), (fs::absolute(dir) / "admin.token").string())
+            << std::flush;
+
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  spdlog::info("signal {}: shutting down", sig);
+
+  // Order matters: no new publishers, then every room writes its state, then no new HTTP requests.
+  rtmp.stop();
+  {
+    caf::scoped_actor self{sys};
+    self->request(directory, std::chrono::seconds(15), shutdown_atom::value)
+        .receive([](caf::unit_t) {},
+                 [](caf::error& err) { spdlog::error("shutdown: rooms not confirmed: {}", caf::to_string(err)); });
+  }
+  http.stop();
+  io.stop();
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(storage_actor, caf::exit_reason::user_shutdown);
+  if (!opts.ready_file.empty()) {
+    std::error_code ec;
+    fs::remove(opts.ready_file, ec);
+  }
+  spdlog::info("stopped");
+  return 0;
+}
+
+int create_token(const std::string& data_dir, const std::string& role, const std::string& name) {
+  if (role != "dj" && role != "admin") {
+    std::cerr << "onair: --role must be dj or admin\n";
+    return 2;
+  }
+  if (name.empty() || name.size() > 100) {
+    std::cerr << "onair: --name must be 1 to 100 characters\n";
+    return 2;
+  }
+  auto db = open_store(data_dir);
+  if (!db) return 1;
+  auto token = "oat_" + media::random_secret(32);
+  storage::token_record rec{name, role, media::sha256_hex(token), now_ms()};
+  if (auto ec = db->put_token(rec)) {
+    std::cerr << "onair: cannot store the token: " << ec.message() << "\n";
+    return 1;
+  }
+  std::cout << token << "\n";
+  return 0;
+}
+
+}  // namespace onair::actors

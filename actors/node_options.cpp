@@ -1,0 +1,82 @@
+#include "actors/node_options.hpp"
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace onair::actors {
+
+namespace {
+
+template <class T>
+std::string read_into(const toml::node& n, const std::string& key, T& out) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    if (auto v = n.value<std::string>()) { out = *v; return {}; }
+  } else if constexpr (std::is_floating_point_v<T>) {
+    if (auto v = n.value<double>()) { out = *v; return {}; }
+  } else {
+    if (auto v = n.value<std::int64_t>(); v && *v >= 0 && static_cast<std::uint64_t>(*v) <= std::numeric_limits<T>::max()) {
+      out = static_cast<T>(*v);
+      return {};
+    }
+  }
+  return fmt::format("config key '{}' has the wrong type or range", key);
+}
+
+}  // namespace
+
+std::string load_config_file(const std::string& path, node_options& o) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return fmt::format("{}:{}:{}: {}", path, e.source().begin.line, e.source().begin.column, e.description());
+  }
+  std::string err;
+  auto section = [&](const char* name, auto&& fields) {
+    const auto* t = tbl.get_as<toml::table>(name);
+    if (!t) return;
+    for (const auto& [k, v] : *t) {
+      std::string key{k.str()};
+      if (!fields(key, v) && err.empty()) err = fmt::format("{}: unknown key '{}.{}'", path, name, key);
+    }
+  };
+  for (const auto& [k, v] : tbl)
+    if (!v.is_table() && err.empty()) err = fmt::format("{}: unknown top-level key '{}'", path, std::string{k.str()});
+  for (const auto& [k, v] : tbl) {
+    std::string s{k.str()};
+    if (v.is_table() && s != "node" && s != "hls" && s != "viewers" && err.empty())
+      err = fmt::format("{}: unknown section [{}]", path, s);
+  }
+  auto field = [&](const std::string& key, const toml::node& v, const char* want, auto& out) {
+    if (key != want) return false;
+    if (auto e = read_into(v, key, out); !e.empty() && err.empty()) err = path + ": " + e;
+    return true;
+  };
+  section("node", [&](const std::string& k, const toml::node& v) {
+    return field(k, v, "data_dir", o.data_dir) || field(k, v, "bind_host", o.bind_host) ||
+           field(k, v, "rtmp_port", o.rtmp_port) || field(k, v, "http_port", o.http_port) ||
+           field(k, v, "public_host", o.public_host) || field(k, v, "io_threads", o.io_threads) ||
+           field(k, v, "log_level", o.log_level);
+  });
+  section("hls", [&](const std::string& k, const toml::node& v) {
+    return field(k, v, "part_target", o.part_target_s) || field(k, v, "segment_target", o.segment_target_s) ||
+           field(k, v, "window_segments", o.window_segments);
+  });
+  section("viewers", [&](const std::string& k, const toml::node& v) {
+    return field(k, v, "idle_timeout_ms", o.viewer_timeout_ms);
+  });
+  return err;
+}
+
+std::string validate(const node_options& o) {
+  if (o.part_target_s < 0.1 || o.part_target_s > 2.0) return "part target must be between 0.1 and 2 seconds";
+  if (o.segment_target_s < 0.5 || o.segment_target_s > 10.0) return "segment target must be between 0.5 and 10 seconds";
+  if (o.part_target_s > o.segment_target_s) return "part target must not exceed the segment target";
+  if (o.window_segments < 3 || o.window_segments > 100) return "window must hold 3 to 100 segments";
+  if (o.viewer_timeout_ms < 1000) return "viewer idle timeout must be at least 1000 ms";
+  if (o.io_threads < 1 || o.io_threads > 64) return "io threads must be between 1 and 64";
+  if (o.data_dir.empty()) return "data dir must not be empty";
+  return {};
+}
+
+}  // namespace onair::actors

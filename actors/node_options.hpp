@@ -1,0 +1,30 @@
+#pragma once
+/// Everything an operator can set on a node; defaults and meanings are in docs/configuration.md.
+#include <cstdint>
+#include <string>
+
+namespace onair::actors {
+
+struct node_options {
+  std::string data_dir = "./data";
+  std::string bind_host = "0.0.0.0";
+  std::uint16_t rtmp_port = 1935;  ///< 0 = any free port (reported in the ready file)
+  std::uint16_t http_port = 8080;
+  std::string public_host;         ///< host in URLs handed to clients; empty = the request's Host header
+  std::string ready_file;          ///< JSON {node_id, rtmp_port, http_port, pid} written once accepting
+  double part_target_s = 0.333;    ///< LL-HLS part duration target
+  double segment_target_s = 2.0;   ///< segment duration target (cut at the next keyframe)
+  std::size_t window_segments = 6; ///< segments kept in the playlist
+  unsigned viewer_timeout_ms = 8000;  ///< a viewer counts while it fetched within this window
+  unsigned io_threads = 2;         ///< Asio threads for RTMP + HTTP
+  std::string log_level = "info";
+};
+
+/// Reads a TOML config file into `opts` (keys as in docs/configuration.md). Returns an error message,
+/// or an empty string on success. Unknown keys are errors: a typo must not be silently ignored.
+std::string load_config_file(const std::string& path, node_options& opts);
+
+/// Checks ranges (e.g. part target 0.1..2 s, below the segment target). Empty string when valid.
+std::string validate(const node_options& opts);
+
+}  // namespace onair::actors

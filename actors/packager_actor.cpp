@@ -1,0 +1,122 @@
+#include "actors/packager_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+#include "actors/messages.hpp"
+#include "actors/node_metrics.hpp"
+#include "actors/room_rules.hpp"
+#include "net/hls/hls_index.hpp"
+
+namespace onair::actors {
+
+namespace {
+
+std::int64_t steady_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+struct packager_state {
+  std::string room_id;
+  std::unique_ptr<media::hls_packager> packager;
+  caf::actor room;
+  std::shared_ptr<net::hls::index> index;
+  std::shared_ptr<node_metrics> metrics;
+  std::string last_master;
+  std::uint64_t reported_msn = 0;
+  bool in_session = false;
+  bool final = false;
+  std::int64_t part_first_received_ns = 0;  ///< receipt of the first frame of the part being built
+  std::uint64_t errors_logged = 0;
+};
+
+using packager_actor = caf::stateful_actor<packager_state>;
+
+void publish(packager_actor* self, const media::rendition_snapshot_ptr& snap) {
+  auto& st = self->state;
+  if (!snap) return;
+  st.index->publish(st.room_id, snap);
+  if (auto v = st.packager->variant()) {
+    auto master = media::render_master_playlist({*v});
+    if (master != st.last_master) {
+      st.index->publish_master(st.room_id, master);
+      st.last_master = std::move(master);
+    }
+  }
+  auto seq = st.packager->sequence();
+  if (seq.next_msn != st.reported_msn) {
+    st.metrics->segments_out += seq.next_msn - st.reported_msn;
+    st.reported_msn = seq.next_msn;
+    self->send(st.room, sequence_atom::value, seq);
+  }
+}
+
+caf::behavior packager_behavior(packager_actor* self) {
+  return {
+    [=](begin_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
+      auto& st = self->state;
+      if (st.final) return;
+      if (st.in_session)  // a session that never said goodbye (crash of the old connection)
+        publish(self, st.packager->end_session(now_ms(), false));
+      st.packager->begin(v, a);
+      st.in_session = true;
+      st.part_first_received_ns = 0;
+    },
+    [=](config_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
+      if (self->state.in_session) self->state.packager->update_config(v, a);
+    },
+    [=](frame_atom, const timed_frame& tf) {
+      auto& st = self->state;
+      if (!st.in_session) return;
+      if (st.part_first_received_ns == 0) st.part_first_received_ns = tf.received_ns;
+      std::error_code ec;
+      auto snap = st.packager->push(tf.f, now_ms(), ec);
+      if (ec) {
+        ++st.metrics->packager_errors;
+        if (st.errors_logged++ < 10)
+          spdlog::warn("room {}: packager dropped a frame (dts {} ms): {}", st.room_id, tf.f.dts_ms, ec.message());
+      }
+      if (snap) {
+        ++st.metrics->parts_out;
+        st.metrics->ingest_to_part.add(static_cast<double>(steady_ns() - st.part_first_received_ns) / 1e9);
+        // The frame that closed the part opens the next one.
+        st.part_first_received_ns = tf.received_ns;
+        publish(self, snap);
+      }
+    },
+    [=](end_atom, bool final) {
+      auto& st = self->state;
+      if (st.final) return;
+      if (st.in_session || final) publish(self, st.packager->end_session(now_ms(), final));
+      st.in_session = false;
+      st.final = final;
+    },
+    [=](delete_atom) {
+      self->state.index->remove(self->state.room_id);
+      self->quit();
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_packager_actor(caf::actor_system& sys, std::string room_id, media::packager_options opts,
+                                media::sequence_state start, caf::actor room, std::shared_ptr<net::hls::index> index,
+                                std::shared_ptr<node_metrics> metrics) {
+  return sys.spawn([=](packager_actor* self) {
+    auto& st = self->state;
+    st.room_id = room_id;
+    st.packager = std::make_unique<media::hls_packager>(opts, start);
+    st.room = room;
+    st.index = index;
+    st.metrics = metrics;
+    st.reported_msn = start.next_msn;
+    return packager_behavior(self);
+  });
+}
+
+}  // namespace onair::actors

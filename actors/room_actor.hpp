@@ -1,0 +1,41 @@
+#pragma once
+/// The room actor: one per room, on its owner node. Owns the room's metadata and lifecycle
+/// READY → LIVE → ENDED, the stream-key lease (which publisher is current), the viewer count, and the
+/// room's packager. Every change is written through the storage actor before it is acknowledged.
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <memory>
+
+#include "media/hls_packager.hpp"
+#include "storage/records.hpp"
+
+namespace onair::net::hls {
+class index;
+}
+
+namespace onair::actors {
+
+struct node_metrics;
+
+/// What a room needs from its node.
+struct room_deps {
+  caf::actor storage;
+  caf::actor directory;
+  std::shared_ptr<net::hls::index> index;
+  std::shared_ptr<node_metrics> metrics;
+  media::packager_options packager;  ///< part/segment/window (name and audio_only set per room)
+};
+
+/// Handles:
+///   (get_atom)                                  -> room_view
+///   (patch_atom, principal, patch_room_request) -> room_view
+///   (end_atom, principal)                       -> room_view     (409 if already ended)
+///   (rotate_atom, principal)                    -> room_view with the new stream_key
+///   (delete_atom, principal)                    -> unit, then the room quits
+///   (publish_atom, publish_attempt)             -> stream actor | error (ended room)
+///   (unpub_atom, caf::actor stream), (sequence_atom, sequence_state), (viewer_atom, int delta)
+///   (shutdown_atom)                             -> unit once the room's state is durable
+/// Reports (update_atom, room_record, viewers) and (removed_atom, id) to the directory.
+caf::actor spawn_room_actor(caf::actor_system& sys, storage::room_record rec, room_deps deps);
+
+}  // namespace onair::actors
