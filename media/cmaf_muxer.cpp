@@ -136,7 +136,9 @@ std::unique_ptr<cmaf_muxer> cmaf_muxer::create(const std::optional<video_config>
 
   // Fragmented CMAF: moov without samples, fragments only when we flush (one per LL-HLS part),
   // tfdt/base-is-moof so each part stands alone (ISO 23000-19 7.3.2), no mfra trailer for a live stream.
-  // frag_discont makes tfdt carry our timeline instead of shifting each track to zero.
+  // frag_discont makes tfdt carry our timeline instead of shifting each track to zero. The cmaf flag
+  // writes trun version 1 (signed composition offsets), so B-frame video has its first sample presented
+  // at tfdt and no edit list is needed (ISO 23000-19 7.5.16).
   AVDictionary* opts = nullptr;
   av_dict_set(&opts, "movflags", "empty_moov+default_base_moof+frag_custom+cmaf+skip_trailer+frag_discont", 0);
   av_dict_set(&opts, "use_editlist", "0", 0);

@@ -12,6 +12,7 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/frame.h>
+#include <libavutil/log.h>
 #include <libavutil/opt.h>
 }
 
@@ -201,6 +202,7 @@ void encode_audio(const source_options& o, test_stream& s) {
 }  // namespace
 
 test_stream make_test_stream(const source_options& o) {
+  av_log_set_level(AV_LOG_WARNING);  // keep x264's banner and the HLS demuxer's chatter out of test logs
   test_stream s;
   if (o.video) encode_video(o, s);
   if (o.audio) encode_audio(o, s);

@@ -1,0 +1,57 @@
+#include "packager_test_util.hpp"
+
+#include <sstream>
+
+namespace onair::media::test {
+
+run_result feed(hls_packager& p, const test_stream& s, std::int64_t wall_base_ms) {
+  run_result r;
+  for (const auto& f : s.frames) {
+    std::error_code ec;
+    auto snap = p.push(f, wall_base_ms + f.dts_ms, ec);
+    if (ec) r.errors.push_back(ec);
+    if (snap) r.snapshots.push_back(snap);
+  }
+  return r;
+}
+
+std::vector<std::string> lines_with(const std::string& playlist, const std::string& prefix) {
+  std::vector<std::string> out;
+  std::istringstream in(playlist);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(prefix, 0) == 0) out.push_back(line);
+  return out;
+}
+
+std::string attr(const std::string& line, const std::string& name) {
+  std::size_t pos = 0;
+  const std::string key = name + "=";
+  while ((pos = line.find(key, pos)) != std::string::npos) {
+    if (pos == 0 || line[pos - 1] == ',' || line[pos - 1] == ':') break;
+    pos += key.size();
+  }
+  if (pos == std::string::npos) return {};
+  pos += key.size();
+  if (pos < line.size() && line[pos] == '"') {
+    auto end = line.find('"', pos + 1);
+    return line.substr(pos + 1, end - pos - 1);
+  }
+  auto end = line.find(',', pos);
+  return line.substr(pos, end == std::string::npos ? std::string::npos : end - pos);
+}
+
+std::vector<double> extinf_durations(const std::string& playlist) {
+  std::vector<double> out;
+  for (const auto& l : lines_with(playlist, "#EXTINF:")) out.push_back(std::stod(l.substr(8)));
+  return out;
+}
+
+std::vector<std::string> uris(const std::string& playlist) {
+  std::vector<std::string> out;
+  std::istringstream in(playlist);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty() && line[0] != '#') out.push_back(line);
+  return out;
+}
+
+}  // namespace onair::media::test
