@@ -15,8 +15,8 @@ caf::error to_error(const std::error_code& ec, const char* what) {
 }
 }  // namespace
 
-caf::actor spawn_storage_actor(caf::actor_system& sys, std::shared_ptr<storage::store> db) {
-  return sys.spawn<caf::detached>([db](caf::event_based_actor*) -> caf::behavior {
+caf::actor spawn_storage_actor(caf::actor_system& sys, std::shared_ptr<storage::store> db, bool detached) {
+  auto behavior = [db](caf::event_based_actor*) -> caf::behavior {
     return {
       [db](put_atom, const storage::room_record& r) -> caf::result<caf::unit_t> {
         if (auto ec = db->put_room(r)) return to_error(ec, "put_room");
@@ -35,7 +35,8 @@ caf::actor spawn_storage_actor(caf::actor_system& sys, std::shared_ptr<storage::
         return t;
       },
     };
-  });
+  };
+  return detached ? sys.spawn<caf::detached>(behavior) : sys.spawn(behavior);
 }
 
 }  // namespace onair::actors

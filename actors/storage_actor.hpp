@@ -12,6 +12,7 @@ namespace onair::actors {
 ///   (put_atom, room_record)            -> ok (caf::unit) | error   room insert/replace
 ///   (delete_atom, std::string id)       -> ok | error
 ///   (token_atom, std::string hash)      -> token_record | error(unauthorized)
-caf::actor spawn_storage_actor(caf::actor_system& sys, std::shared_ptr<storage::store> db);
+/// `detached` is false only in deterministic tests, where every actor runs on the test scheduler.
+caf::actor spawn_storage_actor(caf::actor_system& sys, std::shared_ptr<storage::store> db, bool detached = true);
 
 }  // namespace onair::actors

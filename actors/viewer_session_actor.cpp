@@ -1,5 +1,6 @@
 #include "actors/viewer_session_actor.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -11,12 +12,11 @@ namespace onair::actors {
 
 namespace {
 
-using clock = std::chrono::steady_clock;
 
 struct session_state {
   std::string room;
   caf::actor directory;
-  clock::time_point last_seen;
+  caf::actor_clock::time_point last_seen;  ///< from the actor clock, so tests can drive time
 };
 
 using session_actor = caf::stateful_actor<session_state>;
@@ -25,9 +25,9 @@ caf::behavior session_behavior(session_actor* self, std::chrono::milliseconds id
   self->send(self->state.directory, viewer_atom::value, self->state.room, 1);
   self->delayed_send(self, idle_timeout, tick_atom::value);
   return {
-    [=](activity_atom) { self->state.last_seen = clock::now(); },
+    [=](activity_atom) { self->state.last_seen = self->clock().now(); },
     [=](tick_atom) {
-      auto idle = clock::now() - self->state.last_seen;
+      auto idle = self->clock().now() - self->state.last_seen;
       if (idle >= idle_timeout) {
         self->send(self->state.directory, viewer_atom::value, self->state.room, -1);
         self->quit();
@@ -71,7 +71,7 @@ caf::actor spawn_viewer_registry(caf::actor_system& sys, caf::actor directory, s
         auto s = self->spawn([=](session_actor* sa) {
           sa->state.room = room;
           sa->state.directory = st.directory;
-          sa->state.last_seen = clock::now();
+          sa->state.last_seen = sa->clock().now();
           return session_behavior(sa, idle_timeout);
         });
         self->monitor(s);
