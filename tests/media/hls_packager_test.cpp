@@ -40,8 +40,9 @@ TEST(hls_packager, parts_never_exceed_part_target) {
       // RFC 8216bis 4.4.4.9: parts other than a segment's last (followed by EXTINF) or independent ones
       // are at least 85% of PART-TARGET.
       if (prev.rfind("#EXT-X-PART:", 0) == 0 && line.rfind("#EXTINF", 0) != 0 &&
-          prev.find("INDEPENDENT=YES") == std::string::npos)
+          prev.find("INDEPENDENT=YES") == std::string::npos) {
         EXPECT_GE(std::stod(attr(prev, "DURATION")), 0.85 * target) << prev;
+      }
       if (line.rfind("#EXT-X-PART:", 0) != 0) continue;
       EXPECT_LE(std::stod(attr(line, "DURATION")), target) << line;
       ++parts_seen;
@@ -130,8 +131,10 @@ TEST(hls_packager, blocking_reload_fields_advance_part_by_part) {
     EXPECT_TRUE(snap->has(snap->next_msn - (snap->next_part == 0 ? 1 : 0), snap->next_part == 0 ? 0 : snap->next_part - 1));
     EXPECT_FALSE(snap->has(snap->next_msn, snap->next_part));  // the preload-hinted part is not there yet
     EXPECT_FALSE(snap->has(snap->next_msn + 1, -1));
-    if (snap->next_part > 0)
-      EXPECT_TRUE(snap->files.count("part" + std::to_string(snap->next_msn) + "." + std::to_string(snap->next_part - 1) + ".m4s"));
+    if (snap->next_part > 0) {
+      EXPECT_TRUE(snap->files.count("part" + std::to_string(snap->next_msn) + "." +
+                                    std::to_string(snap->next_part - 1) + ".m4s"));
+    }
     prev_msn = snap->next_msn;
     prev_part = snap->next_part;
   }
@@ -427,6 +430,41 @@ TEST(hls_packager, variant_reports_codecs_resolution_frame_rate_and_bandwidth) {
   EXPECT_GT(info->average_bandwidth, 100'000u);
   EXPECT_LT(info->average_bandwidth, 2'000'000u);
   EXPECT_GE(info->bandwidth, info->average_bandwidth);
+}
+
+}  // namespace
+}  // namespace onair::media
+
+namespace onair::media {
+namespace {
+
+TEST(hls_packager, hostile_frames_and_timestamps_never_crash) {
+  const auto& s = test::cached_stream(av_options(4.0));
+  hls_packager p({});
+  p.begin(s.video, s.audio);
+  std::uint32_t rng = 12345;
+  auto next = [&rng] { return rng = rng * 1664525u + 1013904223u; };
+  std::size_t errors = 0;
+  for (int i = 0; i < 3000; ++i) {
+    frame f;
+    f.kind = (next() & 1) ? track_kind::video : track_kind::audio;
+    f.keyframe = (next() % 10) == 0;
+    f.dts_ms = 1000 + i * 10 - static_cast<std::int64_t>(next() % 40);  // jitter, sometimes backwards
+    f.cts_ms = static_cast<std::int32_t>(next() % 200) - 50;             // including negative offsets
+    std::vector<std::uint8_t> junk(next() % 64);
+    for (auto& b : junk) b = static_cast<std::uint8_t>(next());
+    f.data.size = junk.size();
+    f.data.owner = make_shared_bytes(std::move(junk));
+    std::error_code ec;
+    p.push(f, i, ec);
+    errors += ec ? 1 : 0;
+    if (i % 997 == 0) p.update_config(s.video, s.audio);
+  }
+  EXPECT_GT(errors, 0u);
+  auto snap = p.end_session(0, true);
+  ASSERT_TRUE(snap);
+  EXPECT_TRUE(snap->ended);
+  for (double d : test::extinf_durations(snap->playlist)) EXPECT_LE(std::lround(d), snap->target_duration_s);
 }
 
 }  // namespace
