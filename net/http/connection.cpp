@@ -35,7 +35,10 @@ void connection::do_read() {
   parser_.emplace();
   parser_->body_limit(srv_->opts.max_body_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(srv_->opts.max_header_bytes));
-  stream_.expires_after(std::chrono::seconds(srv_->opts.idle_timeout_s));
+  if (srv_->opts.idle_timeout_s == 0)
+    stream_.expires_never();  // 0 disables the idle timeout
+  else
+    stream_.expires_after(std::chrono::seconds(srv_->opts.idle_timeout_s));
   bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&connection::on_read, shared_from_this()));
 }
 

@@ -17,7 +17,7 @@ using clock_type = std::chrono::steady_clock;
 
 /// A snapshot whose window holds complete segments [first, next_msn) and parts [0, next_part) of next_msn.
 media::rendition_snapshot_ptr make_snap(const std::string& name, std::uint64_t first, std::uint64_t next_msn,
-                                        std::uint32_t next_part, double target = 0.2, bool ended = false,
+                                        std::uint32_t next_part, double target = 0.5, bool ended = false,
                                         bool audio = false) {
   auto s = std::make_shared<media::rendition_snapshot>();
   s->name = name;
@@ -44,7 +44,7 @@ class hls_delivery : public server_fixture {
   void SetUp() override {
     server_fixture::SetUp();
     index_.publish("room1", make_snap("source", 3, 5, 1));
-    index_.publish("room1", make_snap("audio", 3, 5, 1, 0.2, false, true));
+    index_.publish("room1", make_snap("audio", 3, 5, 1, 0.5, false, true));
     index_.publish_master("room1",
                           "#EXTM3U\n"
                           "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"audio/index.m3u8\"\n"
@@ -160,7 +160,7 @@ TEST_F(hls_delivery, blocking_reload_waits_for_the_next_part) {
   expect_playlist(r);
   EXPECT_NE(r.body().find("# next 5.2"), std::string::npos) << r.body();
   EXPECT_GE(waited, 100ms);
-  EXPECT_LT(waited, 550ms);  // well before the 3 x 0.2 s timeout
+  EXPECT_LT(waited, 1400ms);  // before the 3 x 0.5 s timeout
   later.get();
   EXPECT_EQ(index_.waiter_count(), 0u);
 }
@@ -179,6 +179,7 @@ TEST_F(hls_delivery, blocking_reload_keeps_waiting_through_unrelated_publishes) 
 }
 
 TEST_F(hls_delivery, blocking_reload_times_out_with_503) {
+  index_.publish("room1", make_snap("source", 3, 5, 1, 0.2));
   const auto t0 = clock_type::now();
   auto r = get("/hls/room1/source/index.m3u8?_HLS_msn=5&_HLS_part=3");
   const auto waited = clock_type::now() - t0;
@@ -228,6 +229,7 @@ TEST_F(hls_delivery, preload_hinted_part_is_parked_until_published) {
 }
 
 TEST_F(hls_delivery, preload_hinted_part_times_out_with_503) {
+  index_.publish("room1", make_snap("source", 3, 5, 1, 0.2));
   const auto t0 = clock_type::now();
   expect_json_error(get("/hls/room1/source/part5.1.m4s"), 503, "service_unavailable");
   EXPECT_GE(clock_type::now() - t0, 500ms);
