@@ -67,13 +67,11 @@ void api_gateway::ask(const net::api::caller& who, Make make, reply<T> done) {
   };
   sys_.spawn([=](caf::event_based_actor* self) {
     auto send_to_directory = [=](const principal& p) {
-      self->request(dir, api_timeout, make(p))
-          .then([=](caf::message& reply) {
-                  if (reply.match_elements<T>()) finish(std::move(reply.get_mutable_as<T>(0)));
-                  else if constexpr (std::is_same_v<T, std::monostate>) finish(std::monostate{});
-                  else fail(make_api_error(api_errc::internal, "unexpected reply from the directory"));
-                },
-                [=](caf::error& err) { fail(err); });
+      auto pending = self->request(dir, api_timeout, make(p));
+      if constexpr (std::is_same_v<T, std::monostate>)
+        pending.then([=]() { finish(std::monostate{}); }, [=](caf::error& err) { fail(err); });
+      else
+        pending.then([=](T& value) { finish(std::move(value)); }, [=](caf::error& err) { fail(err); });
     };
     if (token.empty()) {
       send_to_directory(principal{});

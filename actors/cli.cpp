@@ -2,6 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <iostream>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include "actors/node.hpp"
 #include "actors/node_options.hpp"
@@ -10,6 +12,8 @@
 namespace onair::actors {
 
 int run_cli(int argc, char** argv) {
+  // Logs go to stderr; stdout carries only what a script reads (the new token, the node's URLs).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("onair"));
   CLI::App app{"onair: self-hosted live-streaming node (RTMP in, Low-Latency HLS out)"};
   app.set_version_flag("--version", std::string("onair ") + version());
   app.require_subcommand(1);
@@ -34,6 +38,8 @@ int run_cli(int argc, char** argv) {
   node->add_option("--viewer-timeout-ms", opts.viewer_timeout_ms, "a viewer counts while it fetched this recently")
       ->capture_default_str();
   node->add_option("--io-threads", opts.io_threads, "network threads")->capture_default_str();
+  node->add_flag("--open-publish", opts.open_publish,
+                 "trusted networks only: any publish name creates a room with that id (like nginx-rtmp)");
   node->add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")->capture_default_str();
 
   std::string token_dir = "./data", token_role, token_name;
@@ -70,6 +76,7 @@ int run_cli(int argc, char** argv) {
       if (given("--viewer-timeout-ms")) merged.viewer_timeout_ms = opts.viewer_timeout_ms;
       if (given("--io-threads")) merged.io_threads = opts.io_threads;
       if (given("--log-level")) merged.log_level = opts.log_level;
+      if (given("--open-publish")) merged.open_publish = opts.open_publish;
       opts = merged;
     }
     if (auto err = validate(opts); !err.empty()) {

@@ -3,6 +3,8 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <spdlog/spdlog.h>
@@ -41,6 +43,14 @@ void add_room(directory_actor* self, storage::room_record rec) {
   e.actor = spawn_room_actor(self->system(), std::move(rec), st.deps);
   self->link_to(e.actor);  // node shutdown (exit of the directory) reaches every room
   st.rooms[id] = std::move(e);
+}
+
+/// Open-publish names become room ids and URL path segments: 1..64 URL-safe characters.
+bool valid_open_name(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  return std::all_of(name.begin(), name.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_';
+  });
 }
 
 caf::error not_found(const std::string& id) { return make_api_error(api_errc::not_found, "no room with id '" + id + "'"); }
@@ -95,7 +105,7 @@ caf::behavior directory_behavior(directory_actor* self) {
       rec.created_at_ms = rec.updated_at_ms = now_ms();
       auto rp = self->make_response_promise<net::api::room_view>();
       self->request(self->state.deps.storage, 10s, put_atom::value, rec)
-          .then([=](caf::unit_t) mutable {
+          .then([=]() mutable {
                   add_room(self, rec);
                   spdlog::info("room {} created by {}: {}", rec.id, who.name, rec.title);
                   auto v = to_view(rec, 0);
@@ -121,11 +131,29 @@ caf::behavior directory_behavior(directory_actor* self) {
     },
     [=](publish_atom, const std::string& key_hash, publish_attempt& attempt) -> caf::result<caf::actor> {
       auto it = self->state.by_key_hash.find(key_hash);
-      if (it == self->state.by_key_hash.end()) {
-        ++self->state.deps.metrics->publishes_refused;
-        return make_api_error(api_errc::not_found, "invalid stream key");
+      if (it != self->state.by_key_hash.end())
+        return to_room<caf::actor>(self, it->second, publish_atom::value, std::move(attempt));
+      if (!attempt.open_name.empty() && valid_open_name(attempt.open_name) &&
+          !self->state.rooms.count(attempt.open_name)) {
+        // Open-publish mode: the first publish of a name creates its room (id = name, key = name).
+        storage::room_record rec;
+        rec.id = attempt.open_name;
+        rec.owner = "open-publish";
+        rec.title = attempt.open_name;
+        rec.stream_key_hash = key_hash;
+        rec.created_at_ms = rec.updated_at_ms = now_ms();
+        auto rp = self->make_response_promise<caf::actor>();
+        self->request(self->state.deps.storage, 10s, put_atom::value, rec)
+            .then([=]() mutable {
+                    add_room(self, rec);
+                    spdlog::info("room {} created by open publish", rec.id);
+                    rp.delegate(self->state.rooms[rec.id].actor, publish_atom::value, attempt);
+                  },
+                  [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       }
-      return to_room<caf::actor>(self, it->second, publish_atom::value, std::move(attempt));
+      ++self->state.deps.metrics->publishes_refused;
+      return make_api_error(api_errc::not_found, "invalid stream key");
     },
     [=](update_atom, const storage::room_record& rec, std::uint64_t viewers) {
       auto& st = self->state;
@@ -165,7 +193,7 @@ caf::behavior directory_behavior(directory_actor* self) {
       if (*pending == 0) return caf::unit;
       for (auto& [id, e] : self->state.rooms) {
         self->request(e.actor, 10s, shutdown_atom::value)
-            .then([=](caf::unit_t) mutable { if (--*pending == 0) rp.deliver(caf::unit); },
+            .then([=]() mutable { if (--*pending == 0) rp.deliver(caf::unit); },
                   [=](caf::error& err) mutable {
                     spdlog::error("shutdown: a room did not confirm: {}", caf::to_string(err));
                     if (--*pending == 0) rp.deliver(caf::unit);

@@ -43,15 +43,17 @@ class stream_sink final : public net::rtmp::ingest_sink {
 
 }  // namespace
 
-ingest_gateway::ingest_gateway(caf::actor_system& sys, caf::actor directory, std::shared_ptr<node_metrics> metrics)
-    : sys_(sys), directory_(std::move(directory)), metrics_(std::move(metrics)) {}
+ingest_gateway::ingest_gateway(caf::actor_system& sys, caf::actor directory, std::shared_ptr<node_metrics> metrics,
+                               bool open_publish)
+    : sys_(sys), directory_(std::move(directory)), metrics_(std::move(metrics)), open_publish_(open_publish) {}
 
 void ingest_gateway::on_publish(net::rtmp::publish_request req,
                                 std::function<void(net::rtmp::publish_decision)> reply) {
   auto dir = directory_;
   auto metrics = metrics_;
+  auto open_name = open_publish_ ? req.stream_key : std::string{};
   sys_.spawn([=](caf::event_based_actor* self) {
-    publish_attempt attempt{req.connection_id, req.peer, req.kick};
+    publish_attempt attempt{req.connection_id, req.peer, req.kick, open_name};
     self->request(dir, 10s, publish_atom::value, media::sha256_hex(req.stream_key), std::move(attempt))
         .then(
             [=](const caf::actor& stream) {

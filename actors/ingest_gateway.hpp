@@ -15,13 +15,17 @@ struct node_metrics;
 
 class ingest_gateway final : public net::rtmp::publish_handler {
  public:
-  ingest_gateway(caf::actor_system& sys, caf::actor directory, std::shared_ptr<node_metrics> metrics);
+  /// With `open_publish`, a publish name no room has as its key creates a room named after it
+  /// (trusted networks and benchmarks only: anyone who can reach the port can publish).
+  ingest_gateway(caf::actor_system& sys, caf::actor directory, std::shared_ptr<node_metrics> metrics,
+                 bool open_publish = false);
   void on_publish(net::rtmp::publish_request req, std::function<void(net::rtmp::publish_decision)> reply) override;
 
  private:
   caf::actor_system& sys_;
   caf::actor directory_;
   std::shared_ptr<node_metrics> metrics_;
+  bool open_publish_ = false;
 };
 
 /// Reports HLS viewer activity to the viewer registry actor.

@@ -59,6 +59,9 @@ struct publish_attempt {
   std::uint64_t connection_id = 0;
   std::string peer;
   std::function<void()> kick;  ///< closes the RTMP connection (thread-safe)
+  /// Set only in open-publish mode (a trusted network): the publish name, which then names the room
+  /// when no room has it as a key, like nginx-rtmp, SRS and MediaMTX by default.
+  std::string open_name;
 };
 
 /// A frame plus when ingest received it (steady clock, ns) for the ingest→part latency metric.

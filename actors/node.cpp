@@ -1,5 +1,6 @@
 #include "actors/node.hpp"
 
+#include <algorithm>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
@@ -72,14 +73,15 @@ std::string read_or_create_node_id(const fs::path& dir) {
   return id;
 }
 
-/// First start: no token exists yet, so mint an admin token and leave it only in D/admin.token (0600).
+/// First start: no admin token exists yet (DJ tokens may have been made with the CLI before), so mint one
+/// and leave it only in D/admin.token (0600).
 bool ensure_admin_token(storage::store& db, const fs::path& dir) {
   std::vector<storage::token_record> tokens;
   if (auto ec = db.list_tokens(tokens)) {
     spdlog::error("cannot read tokens: {}", ec.message());
     return false;
   }
-  if (!tokens.empty()) return true;
+  if (std::any_of(tokens.begin(), tokens.end(), [](const auto& t) { return t.role == "admin"; })) return true;
   auto token = "oat_" + media::random_secret(32);
   storage::token_record rec{"admin", "admin", media::sha256_hex(token), now_ms()};
   if (!write_atomically(dir / "admin.token", token + "\n", fs::perms::owner_read | fs::perms::owner_write)) {
@@ -150,7 +152,8 @@ int run_node(const node_options& opts) {
   auto registry = spawn_viewer_registry(sys, directory, std::chrono::milliseconds(opts.viewer_timeout_ms));
 
   net::io_runtime io(opts.io_threads);
-  ingest_gateway ingest(sys, directory, metrics);
+  ingest_gateway ingest(sys, directory, metrics, opts.open_publish);
+  if (opts.open_publish) spdlog::warn("open-publish mode: anyone who reaches the RTMP port can publish");
   viewer_tracker viewers(registry);
   net::rtmp::server rtmp(io, net::rtmp::server_options{}, ingest);
   if (auto ec = rtmp.listen(opts.bind_host, opts.rtmp_port)) {
@@ -204,7 +207,7 @@ int run_node(const node_options& opts) {
   {
     caf::scoped_actor self{sys};
     self->request(directory, std::chrono::seconds(15), shutdown_atom::value)
-        .receive([](caf::unit_t) {},
+        .receive([]() {},
                  [](caf::error& err) { spdlog::error("shutdown: rooms not confirmed: {}", caf::to_string(err)); });
   }
   http.stop();

@@ -11,6 +11,8 @@ template <class T>
 std::string read_into(const toml::node& n, const std::string& key, T& out) {
   if constexpr (std::is_same_v<T, std::string>) {
     if (auto v = n.value<std::string>()) { out = *v; return {}; }
+  } else if constexpr (std::is_same_v<T, bool>) {
+    if (auto v = n.value<bool>()) { out = *v; return {}; }
   } else if constexpr (std::is_floating_point_v<T>) {
     if (auto v = n.value<double>()) { out = *v; return {}; }
   } else {
@@ -56,7 +58,7 @@ std::string load_config_file(const std::string& path, node_options& o) {
     return field(k, v, "data_dir", o.data_dir) || field(k, v, "bind_host", o.bind_host) ||
            field(k, v, "rtmp_port", o.rtmp_port) || field(k, v, "http_port", o.http_port) ||
            field(k, v, "public_host", o.public_host) || field(k, v, "io_threads", o.io_threads) ||
-           field(k, v, "log_level", o.log_level);
+           field(k, v, "log_level", o.log_level) || field(k, v, "open_publish", o.open_publish);
   });
   section("hls", [&](const std::string& k, const toml::node& v) {
     return field(k, v, "part_target", o.part_target_s) || field(k, v, "segment_target", o.segment_target_s) ||

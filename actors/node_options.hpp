@@ -18,6 +18,7 @@ struct node_options {
   unsigned viewer_timeout_ms = 8000;  ///< a viewer counts while it fetched within this window
   unsigned io_threads = 2;         ///< Asio threads for RTMP + HTTP
   std::string log_level = "info";
+  bool open_publish = false;       ///< trusted networks: an unknown publish name creates its room
 };
 
 /// Reads a TOML config file into `opts` (keys as in docs/configuration.md). Returns an error message,

@@ -48,7 +48,7 @@ void report(room_actor* self) {
 template <class T>
 void persist_then(room_actor* self, caf::typed_response_promise<T> rp, std::function<T()> reply) {
   self->request(self->state.deps.storage, storage_timeout, put_atom::value, self->state.rec)
-      .then([=](caf::unit_t) mutable {
+      .then([=]() mutable {
               report(self);
               rp.deliver(reply());
             },
@@ -59,7 +59,7 @@ void persist_then(room_actor* self, caf::typed_response_promise<T> rp, std::func
 void persist_async(room_actor* self) {
   auto id = self->state.rec.id;
   self->request(self->state.deps.storage, storage_timeout, put_atom::value, self->state.rec)
-      .then([](caf::unit_t) {}, [id](caf::error& err) {
+      .then([]() {}, [id](caf::error& err) {
         spdlog::error("room {}: could not persist state: {}", id, caf::to_string(err));
       });
   report(self);
@@ -143,7 +143,7 @@ caf::behavior room_behavior(room_actor* self) {
       if (auto err = check_modify(st, who)) return err;
       auto rp = self->make_response_promise<caf::unit_t>();
       self->request(st.deps.storage, storage_timeout, delete_atom::value, st.rec.id)
-          .then([=](caf::unit_t) mutable {
+          .then([=]() mutable {
                   auto& st = self->state;
                   kick_publisher(self);
                   if (st.packager) {

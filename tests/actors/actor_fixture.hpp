@@ -81,12 +81,9 @@ class actor_fixture : public ::testing::Test {
     self->send(dest, std::forward<Ts>(xs)...);
     sched_->run();
     caf::error err;
+    // A non-error reply does not match and stays in the mailbox, so the timeout reports it.
     self->receive([&](caf::error& e) { err = e; },
-                  caf::others >> [&](caf::message& m) -> caf::skippable_result {
-                    ADD_FAILURE() << "expected an error, got " << caf::to_string(m);
-                    return caf::message{};
-                  },
-                  caf::after(std::chrono::seconds(0)) >> [&] { ADD_FAILURE() << "no reply"; });
+                  caf::after(std::chrono::seconds(0)) >> [&] { ADD_FAILURE() << "expected an error reply"; });
     return err;
   }
 
