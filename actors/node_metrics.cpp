@@ -1,39 +1,28 @@
 #include "actors/node_metrics.hpp"
 
-#include <algorithm>
+#include <cmath>
 #include <fmt/format.h>
 
 namespace onair::actors {
 
-void latency_window::add(double seconds) {
-  std::lock_guard lock(mutex_);
-  samples_[next_] = seconds;
-  next_ = (next_ + 1) % samples_.size();
-  held_ = std::min(held_ + 1, samples_.size());
-  ++count_;
-  sum_ += seconds;
-}
-
-double latency_window::quantile(double q) const {
-  std::vector<double> copy;
-  {
-    std::lock_guard lock(mutex_);
-    copy.assign(samples_.begin(), samples_.begin() + static_cast<long>(held_));
+void latency_histogram::add(double seconds) {
+  if (seconds < 0) seconds = 0;
+  std::size_t i = 0;
+  if (seconds <= 1.0) {
+    // Bucket k holds (k/100, (k+1)/100]; the epsilon keeps exact boundaries in the lower bucket.
+    auto k = static_cast<std::size_t>(std::ceil(seconds * 100.0 - 1e-9));
+    i = k == 0 ? 0 : k - 1;
+  } else {
+    i = fine_buckets;
+    while (i < bucket_count && seconds > upper(i)) ++i;
   }
-  if (copy.empty()) return 0;
-  auto k = static_cast<std::size_t>(q * static_cast<double>(copy.size() - 1) + 0.5);
-  std::nth_element(copy.begin(), copy.begin() + static_cast<long>(k), copy.end());
-  return copy[k];
+  counts_[i].fetch_add(1, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+  sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
 }
 
-std::uint64_t latency_window::count() const {
-  std::lock_guard lock(mutex_);
-  return count_;
-}
-
-double latency_window::sum() const {
-  std::lock_guard lock(mutex_);
-  return sum_;
+double latency_histogram::upper(std::size_t i) {
+  return i < fine_buckets ? static_cast<double>(i + 1) / 100.0 : coarse[i - fine_buckets];
 }
 
 std::string render_prometheus(const node_metrics& m, std::uint64_t rooms, std::uint64_t live, std::uint64_t viewers) {
@@ -55,12 +44,18 @@ std::string render_prometheus(const node_metrics& m, std::uint64_t rooms, std::u
   counter("onair_publishers_replaced_total", "Publishers replaced by a newer one with the same key.",
           m.publishers_replaced.load());
   counter("onair_packager_errors_total", "Frames the packager rejected.", m.packager_errors.load());
-  out += "# HELP onair_ingest_to_part_seconds RTMP message received to LL-HLS part fetchable.\n"
-         "# TYPE onair_ingest_to_part_seconds summary\n";
-  for (double q : {0.5, 0.9, 0.99})
-    out += fmt::format("onair_ingest_to_part_seconds{{quantile=\"{}\"}} {:.6f}\n", q, m.ingest_to_part.quantile(q));
-  out += fmt::format("onair_ingest_to_part_seconds_sum {:.6f}\nonair_ingest_to_part_seconds_count {}\n",
-                     m.ingest_to_part.sum(), m.ingest_to_part.count());
+  out += "# HELP onair_ingest_to_part_seconds RTMP message received to the LL-HLS part holding it fetchable.\n"
+         "# TYPE onair_ingest_to_part_seconds histogram\n";
+  const auto& h = m.ingest_to_part;
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < latency_histogram::bucket_count; ++i) {
+    cumulative += h.bucket(i);
+    out += fmt::format("onair_ingest_to_part_seconds_bucket{{le=\"{:g}\"}} {}\n", latency_histogram::upper(i), cumulative);
+  }
+  cumulative += h.bucket(latency_histogram::bucket_count);
+  out += fmt::format("onair_ingest_to_part_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
+  out += fmt::format("onair_ingest_to_part_seconds_sum {:.6f}\nonair_ingest_to_part_seconds_count {}\n", h.sum(),
+                     h.count());
   return out;
 }
 

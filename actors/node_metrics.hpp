@@ -2,34 +2,36 @@
 /// Node-wide metrics written by actors and read by GET /metrics. Thread-safe.
 #include <atomic>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <vector>
 
 namespace onair::actors {
 
-/// A bounded reservoir of the most recent samples (seconds), for p50/p99 in the Prometheus summary.
-class latency_window {
+/// A Prometheus histogram of durations in seconds: 10 ms buckets up to 1 s, then coarser. Lock-free.
+/// Scrapers compute quantiles from bucket deltas between two scrapes, which leaves warm-up out.
+class latency_histogram {
  public:
-  explicit latency_window(std::size_t capacity = 4096) : samples_(capacity) {}
+  static constexpr std::size_t fine_buckets = 100;  ///< 0.01 .. 1.00 s
+  static constexpr double coarse[] = {1.25, 1.5, 2.0, 3.0, 5.0, 10.0};
+  static constexpr std::size_t bucket_count = fine_buckets + std::size(coarse);
+
   void add(double seconds);
-  /// Quantile q in [0,1] over the samples currently held (0 when empty).
-  double quantile(double q) const;
-  std::uint64_t count() const;
-  double sum() const;
+  /// Upper bound of bucket i (seconds).
+  static double upper(std::size_t i);
+  /// Count in bucket i (not cumulative); the +Inf overflow is bucket_count.
+  std::uint64_t bucket(std::size_t i) const { return counts_[i].load(std::memory_order_relaxed); }
+  std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+  double sum() const { return static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6; }
 
  private:
-  mutable std::mutex mutex_;
-  std::vector<double> samples_;
-  std::size_t next_ = 0;
-  std::size_t held_ = 0;
-  std::uint64_t count_ = 0;
-  double sum_ = 0;
+  std::atomic<std::uint64_t> counts_[bucket_count + 1]{};
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> sum_us_{0};
 };
 
 struct node_metrics {
   /// RTMP message received → the part holding it fetchable (first frame of each part).
-  latency_window ingest_to_part;
+  latency_histogram ingest_to_part;
   std::atomic<std::uint64_t> frames_in{0};
   std::atomic<std::uint64_t> parts_out{0};
   std::atomic<std::uint64_t> segments_out{0};
