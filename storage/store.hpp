@@ -7,6 +7,7 @@
 #include <system_error>
 #include <vector>
 
+#include "storage/chat_records.hpp"
 #include "storage/errc.hpp"
 #include "storage/records.hpp"
 
@@ -41,6 +42,30 @@ class store {
   /// errc::not_found when no token has this hash.
   std::error_code find_token_by_hash(const std::string& token_hash, token_record& out) const;
   std::error_code list_tokens(std::vector<token_record>& out) const;
+
+  // ---- chat history (issue #3): keys chat/<room>/<seq as 16 hex digits>, synced writes ----------
+
+  /// Appends messages of one room in ONE synced write batch (group commit: the channel acks them all
+  /// once this returns). Sequence numbers must be increasing.
+  std::error_code append_chat(const std::string& room, const std::vector<chat_record>& batch);
+  /// Messages with seq > after_seq in ascending order, at most `limit`.
+  std::error_code chat_after(const std::string& room, std::uint64_t after_seq, std::size_t limit,
+                             std::vector<chat_record>& out) const;
+  /// The last `n` messages in ascending order.
+  std::error_code chat_last(const std::string& room, std::size_t n, std::vector<chat_record>& out) const;
+  /// Highest stored sequence number and the lowest still retained (both 0 when the room has none).
+  std::error_code chat_bounds(const std::string& room, std::uint64_t& first_seq, std::uint64_t& last_seq) const;
+  /// Marks one message deleted (text removed, seq kept); errc::not_found when absent.
+  std::error_code chat_mark_deleted(const std::string& room, std::uint64_t seq);
+  /// Retention: keeps at most `keep_count` messages and none older than `min_ts_ms` (0 = no age limit),
+  /// but always keeps the newest message so the sequence survives. Returns how many were removed.
+  std::error_code chat_trim(const std::string& room, std::size_t keep_count, std::int64_t min_ts_ms,
+                            std::size_t& removed);
+  /// Removes a room's whole history and moderation state (room deleted).
+  std::error_code chat_drop(const std::string& room);
+  /// Moderation state (bans, mutes, slow mode, clear mark); a room without one gets a default value.
+  std::error_code put_chat_moderation(const std::string& room, const chat_moderation& m);
+  std::error_code get_chat_moderation(const std::string& room, chat_moderation& out) const;
 
   struct impl;
 
