@@ -116,7 +116,8 @@ void session::maybe_acknowledge() {
 void session::handle(message&& m) {
   if (publish_ == publish_state::pending) {
     // Keep order while the handler decides: media, metadata and even FCUnpublish wait their turn.
-    if (pending_.size() >= opts_.max_pending_messages) {
+    pending_bytes_ += m.payload->size();
+    if (pending_.size() >= opts_.max_pending_messages || pending_bytes_ > opts_.max_pending_bytes) {
       fail(errc::too_many_pending, "publish");
       return;
     }
@@ -403,6 +404,7 @@ void session::on_publish_decision(publish_decision d) {
   if (!d.sink) {
     publish_ = publish_state::refused;
     pending_.clear();
+    pending_bytes_ = 0;
     if (d.description.empty()) d.description = "publish refused";
     spdlog::warn("rtmp conn={} peer={} publish key '{}' refused: {} {}", connection_id_, peer_, stream_key_,
                  d.status_code, d.description);
@@ -420,6 +422,7 @@ void session::on_publish_decision(publish_decision d) {
   while (!pending_.empty() && publish_ != publish_state::pending && !wants_close_) {
     auto m = std::move(pending_.front());
     pending_.pop_front();
+    pending_bytes_ -= m.payload->size();
     handle(std::move(m));
   }
 }
@@ -437,6 +440,7 @@ void session::close() {
   end_publish("connection closed");
   closed_ = true;
   pending_.clear();
+  pending_bytes_ = 0;
 }
 
 void session::send_control(std::uint8_t type, std::span<const std::uint8_t> body) {

@@ -26,6 +26,7 @@ struct session_options {
   std::uint32_t window_ack_size = 2500000;
   std::string app = "live";             ///< the only application accepted in connect
   std::size_t max_pending_messages = 1024;  ///< queued while a publish decision is outstanding
+  std::size_t max_pending_bytes = 32 * 1024 * 1024;  ///< payload bytes queued meanwhile
 };
 
 /// What the session needs from its driver (the server, or a test).
@@ -112,6 +113,7 @@ class session {
   std::uint32_t publish_stream_id_ = 0;
   std::shared_ptr<ingest_sink> sink_;
   std::deque<message> pending_;  ///< received while the publish decision is outstanding
+  std::size_t pending_bytes_ = 0;
   double meta_frame_rate_ = 0;
   bool warned_video_ = false;
   bool warned_audio_ = false;

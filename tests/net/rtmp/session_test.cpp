@@ -150,6 +150,19 @@ TEST(session, messages_during_pending_decision_are_replayed_in_order) {
   EXPECT_EQ(f.host.sink->frames.size(), 1u);
 }
 
+TEST(session, pending_queue_is_bounded) {
+  test_host host;
+  session_options opts;
+  opts.max_pending_messages = 3;
+  session sess(opts, host, 1, "peer");
+  auto c = publishing_client();
+  for (int i = 0; i < 5; ++i) c.message(9, 1, i, {0x27, 0x01, 0, 0, 0, 0, 0, 0, 1, 0x41});
+  auto r = sess.feed(c.bytes);
+  EXPECT_EQ(r.status, feed_status::error);
+  EXPECT_EQ(r.ec, errc::too_many_pending);
+  EXPECT_TRUE(sess.wants_close());
+}
+
 TEST(session, refused_publish_sends_error_status_and_closes) {
   fixture f;
   ASSERT_NE(f.feed(publishing_client("badkey").bytes).status, feed_status::error);
