@@ -19,7 +19,7 @@ amf0_value decode_one(const bytes& b, std::error_code& ec, std::size_t* consumed
   return v;
 }
 
-TEST(amf0, number) {
+TEST(rtmp_amf0, number) {
   std::error_code ec;
   // 00 = number marker (2.2), then IEEE-754 big-endian 1.0
   auto v = decode_one({0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0}, ec);
@@ -28,7 +28,7 @@ TEST(amf0, number) {
   EXPECT_EQ(v.number, 1.0);
 }
 
-TEST(amf0, boolean_null_undefined) {
+TEST(rtmp_amf0, boolean_null_undefined) {
   std::error_code ec;
   EXPECT_TRUE(decode_one({0x01, 0x01}, ec).boolean);  // 01 = boolean (2.3), 01 = true
   EXPECT_EQ(decode_one({0x01, 0x00}, ec).type, kind::boolean);
@@ -37,7 +37,7 @@ TEST(amf0, boolean_null_undefined) {
   EXPECT_FALSE(ec);
 }
 
-TEST(amf0, string_and_long_string) {
+TEST(rtmp_amf0, string_and_long_string) {
   std::error_code ec;
   // 02 = string (2.4), U16 length 4, "live"
   auto v = decode_one({0x02, 0x00, 0x04, 'l', 'i', 'v', 'e'}, ec);
@@ -50,7 +50,7 @@ TEST(amf0, string_and_long_string) {
   EXPECT_FALSE(ec);
 }
 
-TEST(amf0, nested_object) {
+TEST(rtmp_amf0, nested_object) {
   std::error_code ec;
   const bytes b = {
       0x03,                             // object marker (2.5)
@@ -76,7 +76,7 @@ TEST(amf0, nested_object) {
   EXPECT_EQ(v.get("missing"), nullptr);
 }
 
-TEST(amf0, ecma_array_with_and_without_end_marker) {
+TEST(rtmp_amf0, ecma_array_with_and_without_end_marker) {
   std::error_code ec;
   bytes b = {
       0x08,                     // ECMA array (2.10)
@@ -95,7 +95,7 @@ TEST(amf0, ecma_array_with_and_without_end_marker) {
   EXPECT_EQ(v.get_number("width"), 320.0);
 }
 
-TEST(amf0, strict_array_and_date) {
+TEST(rtmp_amf0, strict_array_and_date) {
   std::error_code ec;
   // 0A = strict array (2.12), count 2, number 1.0, boolean false
   auto a = decode_one({0x0a, 0, 0, 0, 2, 0x00, 0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0x01, 0x00}, ec);
@@ -111,7 +111,7 @@ TEST(amf0, strict_array_and_date) {
   EXPECT_EQ(d.timezone, -60);
 }
 
-TEST(amf0, malformed_input) {
+TEST(rtmp_amf0, malformed_input) {
   std::error_code ec;
   decode_one({}, ec);
   EXPECT_EQ(ec, errc::amf_truncated);
@@ -131,7 +131,7 @@ TEST(amf0, malformed_input) {
   EXPECT_EQ(ec, errc::amf_truncated);
 }
 
-TEST(amf0, depth_limit) {
+TEST(rtmp_amf0, depth_limit) {
   bytes b;
   for (int i = 0; i < 100; ++i) {  // 100 nested objects: {"a": {"a": ...
     b.push_back(0x03);
@@ -143,7 +143,7 @@ TEST(amf0, depth_limit) {
   EXPECT_EQ(ec, errc::amf_too_deep);
 }
 
-TEST(amf0, item_limit) {
+TEST(rtmp_amf0, item_limit) {
   bytes b = {0x03};
   for (int i = 0; i < 5000; ++i) b.insert(b.end(), {0x00, 0x01, 'k', 0x05});
   b.insert(b.end(), {0x00, 0x00, 0x09});
@@ -152,7 +152,7 @@ TEST(amf0, item_limit) {
   EXPECT_EQ(ec, errc::amf_too_many_items);
 }
 
-TEST(amf0, encode_decode_round_trip) {
+TEST(rtmp_amf0, encode_decode_round_trip) {
   amf0_value ecma;
   ecma.type = kind::ecma_array;
   ecma.properties.push_back({"duration", amf0_value::make_number(0)});

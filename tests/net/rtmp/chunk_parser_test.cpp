@@ -47,7 +47,7 @@ parsed parse(const bytes& in, std::vector<std::size_t> splits = {}) {
 
 bytes payload_of(const message& m) { return *m.payload; }
 
-TEST(chunk_parser, type0_single_chunk) {
+TEST(rtmp_chunk_parser, type0_single_chunk) {
   const bytes in = {
       0x03,              // basic header: fmt 0, csid 3                          5.3.1.1
       0x00, 0x03, 0xe8,  // timestamp 1000                                        5.3.1.2.1
@@ -66,7 +66,7 @@ TEST(chunk_parser, type0_single_chunk) {
   EXPECT_EQ(payload_of(r.messages[0]), (bytes{0xaa, 0xbb}));
 }
 
-TEST(chunk_parser, type3_continuation_at_default_chunk_size) {
+TEST(rtmp_chunk_parser, type3_continuation_at_default_chunk_size) {
   bytes in = {0x04, 0, 0, 0, 0x00, 0x00, 200, 0x09, 1, 0, 0, 0};  // fmt 0 csid 4, length 200, video
   for (int i = 0; i < 128; ++i) in.push_back(static_cast<std::uint8_t>(i));  // first chunk: 128 bytes
   in.push_back(0xc4);                                               // fmt 3 csid 4: continuation
@@ -77,7 +77,7 @@ TEST(chunk_parser, type3_continuation_at_default_chunk_size) {
   EXPECT_EQ((*r.messages[0].payload)[199], 199);
 }
 
-TEST(chunk_parser, type1_type2_type3_deltas) {
+TEST(rtmp_chunk_parser, type1_type2_type3_deltas) {
   // In the spirit of RTMP spec 5.3.2.1: audio messages with a constant delta.
   const bytes in = {
       0x06, 0x00, 0x03, 0xe8, 0x00, 0x00, 0x01, 0x08, 0x01, 0, 0, 0, 0xa1,  // fmt 0: ts 1000, len 1
@@ -96,7 +96,7 @@ TEST(chunk_parser, type1_type2_type3_deltas) {
   EXPECT_EQ(payload_of(r.messages[3]), (bytes{0xd1, 0xd2}));
 }
 
-TEST(chunk_parser, type3_after_type0_uses_the_type0_field_as_delta) {
+TEST(rtmp_chunk_parser, type3_after_type0_uses_the_type0_field_as_delta) {
   // ffmpeg's writer and reader treat a type 0 timestamp as the delta a following type 3 repeats.
   const bytes in = {0x06, 0x00, 0x00, 0x21, 0x00, 0x00, 0x01, 0x08, 0, 0, 0, 0, 0xa1,  // ts 33
                     0xc6, 0xa2};                                                      // new msg
@@ -105,7 +105,7 @@ TEST(chunk_parser, type3_after_type0_uses_the_type0_field_as_delta) {
   EXPECT_EQ(r.messages[1].timestamp, 66u);
 }
 
-TEST(chunk_parser, extended_timestamp_repeated_in_type3) {
+TEST(rtmp_chunk_parser, extended_timestamp_repeated_in_type3) {
   bytes in = {
       0x07,                    // fmt 0, csid 7
       0xff, 0xff, 0xff,        // timestamp field 0xFFFFFF: extended timestamp follows (5.3.1.3)
@@ -124,7 +124,7 @@ TEST(chunk_parser, extended_timestamp_repeated_in_type3) {
   EXPECT_EQ((*r.messages[0].payload)[128], 0x22);
 }
 
-TEST(chunk_parser, extended_timestamp_omitted_in_type3_quirk) {
+TEST(rtmp_chunk_parser, extended_timestamp_omitted_in_type3_quirk) {
   bytes in = {0x07, 0xff, 0xff, 0xff, 0x00, 0x00, 0x88, 0x09, 0x01, 0, 0, 0, 0x01, 0x00, 0x00, 0x00};
   in.insert(in.end(), 128, 0x11);
   in.push_back(0xc7);  // fmt 3 WITHOUT the extended timestamp (non-conforming encoders)
@@ -141,7 +141,7 @@ TEST(chunk_parser, extended_timestamp_omitted_in_type3_quirk) {
   }
 }
 
-TEST(chunk_parser, extended_timestamp_delta_on_type1) {
+TEST(rtmp_chunk_parser, extended_timestamp_delta_on_type1) {
   const bytes in = {
       0x08, 0x00, 0x00, 0x10, 0x00, 0x00, 0x01, 0x08, 0, 0, 0, 0, 0xa0,  // fmt 0 ts 16
       0x48, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, 0x08,                    // fmt 1, delta extended
@@ -157,7 +157,7 @@ TEST(chunk_parser, extended_timestamp_delta_on_type1) {
   EXPECT_EQ(payload_of(r.messages[2]), bytes{0xa2});
 }
 
-TEST(chunk_parser, timestamp_delta_wraps_at_32_bits) {
+TEST(rtmp_chunk_parser, timestamp_delta_wraps_at_32_bits) {
   const bytes in = {
       0x08, 0xff, 0xff, 0xff, 0x00, 0x00, 0x01, 0x08, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xf0, 0xa0,  // ts 0xFFFFFFF0
       0x88, 0x00, 0x00, 0x20, 0xa1,  // fmt 2 delta 32
@@ -168,7 +168,7 @@ TEST(chunk_parser, timestamp_delta_wraps_at_32_bits) {
   EXPECT_EQ(r.messages[1].timestamp, 0x10u);  // wrapped; the session unwraps it
 }
 
-TEST(chunk_parser, set_chunk_size_mid_stream) {
+TEST(rtmp_chunk_parser, set_chunk_size_mid_stream) {
   bytes in = {
       0x02, 0, 0, 0, 0x00, 0x00, 0x04, 0x01, 0, 0, 0, 0,  // fmt 0 csid 2: Set Chunk Size (5.4.1)
       0x00, 0x00, 0x01, 0x00,                             // new chunk size 256
@@ -187,7 +187,7 @@ TEST(chunk_parser, set_chunk_size_mid_stream) {
   EXPECT_EQ(r.messages[1].payload->back(), 0x02);
 }
 
-TEST(chunk_parser, abort_discards_partial_message) {
+TEST(rtmp_chunk_parser, abort_discards_partial_message) {
   bytes in = {0x04, 0, 0, 0, 0x00, 0x00, 0xc8, 0x09, 1, 0, 0, 0};  // video, length 200
   in.insert(in.end(), 128, 0x01);                                  // first chunk only
   in.insert(in.end(), {0x02, 0, 0, 0, 0x00, 0x00, 0x04, 0x02, 0, 0, 0, 0,  // Abort Message (5.4.2)
@@ -201,7 +201,7 @@ TEST(chunk_parser, abort_discards_partial_message) {
   EXPECT_EQ(r.messages[1].timestamp, 0x21u);
 }
 
-TEST(chunk_parser, two_and_three_byte_basic_headers) {
+TEST(rtmp_chunk_parser, two_and_three_byte_basic_headers) {
   const bytes in = {
       0x00, 0x00,              // fmt 0, csid 0 marker + 1 byte: csid 64 + 0 = 64
       0, 0, 1, 0, 0, 1, 0x08, 0, 0, 0, 0, 0xa0,
@@ -218,7 +218,7 @@ TEST(chunk_parser, two_and_three_byte_basic_headers) {
   EXPECT_EQ(r.messages[2].timestamp, 2u);
 }
 
-TEST(chunk_parser, errors) {
+TEST(rtmp_chunk_parser, errors) {
   // A message over the limit.
   chunk_parser small(chunk_parser_limits{100, 64});
   auto r = parse(small, {0x04, 0, 0, 0, 0x00, 0x00, 0x65, 0x09, 0, 0, 0, 0});  // length 101
@@ -239,7 +239,7 @@ TEST(chunk_parser, errors) {
   EXPECT_EQ(again.status, feed_status::error);
 }
 
-TEST(chunk_writer, round_trip_through_parser_at_every_split) {
+TEST(rtmp_chunk_writer, round_trip_through_parser_at_every_split) {
   std::mt19937 rng(7);
   bytes wire;
   chunk_writer w;
@@ -266,7 +266,7 @@ TEST(chunk_writer, round_trip_through_parser_at_every_split) {
   }
 }
 
-TEST(chunk_writer, header_layout) {
+TEST(rtmp_chunk_writer, header_layout) {
   chunk_writer w;
   w.set_chunk_size(4);
   bytes out;

@@ -73,7 +73,7 @@ void expect_digest_valid_response(const bytes& c0c1, const bytes& out, int schem
   EXPECT_TRUE(std::equal(sig.begin(), sig.end(), s2.begin() + hs - 32));
 }
 
-TEST(handshake, plain_echoes_c1_in_s2) {
+TEST(rtmp_handshake, plain_echoes_c1_in_s2) {
   const auto c0c1 = client_c0c1(0, -1);  // version field 0: RTMP spec 5.2.3 plain handshake
   auto r = run(c0c1);
   EXPECT_TRUE(r.done);
@@ -84,28 +84,28 @@ TEST(handshake, plain_echoes_c1_in_s2) {
   EXPECT_TRUE(std::equal(c0c1.begin() + 1, c0c1.end(), r.out.begin() + 1 + hs));  // S2 == C1 (5.2.4)
 }
 
-TEST(handshake, digest_scheme0) {
+TEST(rtmp_handshake, digest_scheme0) {
   const auto c0c1 = client_c0c1(0x80000702, 0);  // ffmpeg's client version, digest at offset scheme 0
   auto r = run(c0c1);
   EXPECT_EQ(r.kind, handshake::kind::digest_scheme0);
   expect_digest_valid_response(c0c1, r.out, 0);
 }
 
-TEST(handshake, digest_scheme1) {
+TEST(rtmp_handshake, digest_scheme1) {
   const auto c0c1 = client_c0c1(0x09007c02, 1);  // Flash Player 9 layout with the digest in the 2nd half
   auto r = run(c0c1);
   EXPECT_EQ(r.kind, handshake::kind::digest_scheme1);
   expect_digest_valid_response(c0c1, r.out, 1);
 }
 
-TEST(handshake, nonzero_version_without_valid_digest_falls_back_to_plain) {
+TEST(rtmp_handshake, nonzero_version_without_valid_digest_falls_back_to_plain) {
   const auto c0c1 = client_c0c1(0x0a000c02, -1);
   auto r = run(c0c1);
   EXPECT_EQ(r.kind, handshake::kind::plain);
   EXPECT_TRUE(std::equal(c0c1.begin() + 1, c0c1.end(), r.out.begin() + 1 + hs));
 }
 
-TEST(handshake, real_ffmpeg_c1_is_a_scheme0_digest) {
+TEST(rtmp_handshake, real_ffmpeg_c1_is_a_scheme0_digest) {
   // The first 1537 bytes ffmpeg 5.1 sent as a publisher (tests/data/rtmp/ffmpeg_publish.bin).
   std::ifstream f(ONAIR_TEST_DATA_DIR "/rtmp/ffmpeg_publish.bin", std::ios::binary);
   bytes all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
@@ -116,7 +116,7 @@ TEST(handshake, real_ffmpeg_c1_is_a_scheme0_digest) {
   expect_digest_valid_response(c0c1, r.out, 0);
 }
 
-TEST(handshake, every_split_point_and_trailing_bytes) {
+TEST(rtmp_handshake, every_split_point_and_trailing_bytes) {
   auto input = client_c0c1(0x80000702, 0);
   input.resize(1 + 2 * hs, 0x11);             // C2
   input.insert(input.end(), {0x03, 0xaa});    // first bytes of the chunk stream
@@ -137,7 +137,7 @@ TEST(handshake, every_split_point_and_trailing_bytes) {
   }
 }
 
-TEST(handshake, rejects_other_versions) {
+TEST(rtmp_handshake, rejects_other_versions) {
   handshake h(fixed_random);
   bytes out;
   bytes c0 = {6};  // RTMPE

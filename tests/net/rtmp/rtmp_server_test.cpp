@@ -90,7 +90,7 @@ bool wait_for(F&& cond, std::chrono::milliseconds limit) {
   return cond();
 }
 
-struct server_fixture : ::testing::Test {
+struct rtmp_server : ::testing::Test {
   io_runtime io{2};
   test_handler handler;
   std::unique_ptr<server> srv;
@@ -108,7 +108,7 @@ struct server_fixture : ::testing::Test {
   }
 };
 
-TEST_F(server_fixture, ffmpeg_publish_arrives) {
+TEST_F(rtmp_server, ffmpeg_publish_arrives) {
   const auto r = run(publish_cmd(srv->port(), "goodkey", 1, false));
   EXPECT_EQ(r.status, 0) << r.output;
   auto sink = handler.sink(0);
@@ -124,14 +124,14 @@ TEST_F(server_fixture, ffmpeg_publish_arrives) {
   EXPECT_EQ(sink->after_end, 0);
 }
 
-TEST_F(server_fixture, wrong_key_makes_ffmpeg_fail_with_our_message) {
+TEST_F(rtmp_server, wrong_key_makes_ffmpeg_fail_with_our_message) {
   const auto r = run(publish_cmd(srv->port(), "badkey", 1, false));
   EXPECT_NE(r.status, 0);
   EXPECT_NE(r.output.find("unknown stream key"), std::string::npos) << r.output;  // "Server error: ..."
   EXPECT_FALSE(handler.sink(0));
 }
 
-TEST_F(server_fixture, second_publisher_kicks_the_first) {
+TEST_F(rtmp_server, second_publisher_kicks_the_first) {
   auto first = std::async(std::launch::async, [&] { return run(publish_cmd(srv->port(), "goodkey", 8, true)); });
   ASSERT_TRUE(wait_for([&] { auto s = handler.sink(0); return s && s->frame_count(track_kind::video) > 5; }, 10s));
   const auto second = run(publish_cmd(srv->port(), "goodkey", 1, false));
@@ -146,7 +146,7 @@ TEST_F(server_fixture, second_publisher_kicks_the_first) {
   EXPECT_EQ(a->after_end, 0);
 }
 
-TEST_F(server_fixture, digest_handshake_accepted_by_ffmpeg_player) {
+TEST_F(rtmp_server, digest_handshake_accepted_by_ffmpeg_player) {
   // ffmpeg as a player validates S1/S2 digests ("Server response validating failed" otherwise);
   // the server then refuses play, which proves the handshake and connect got through.
   const auto r = run("ffmpeg -hide_banner -loglevel error -nostdin -i rtmp://127.0.0.1:" +
@@ -157,7 +157,7 @@ TEST_F(server_fixture, digest_handshake_accepted_by_ffmpeg_player) {
   EXPECT_NE(r.output.find("served over HLS"), std::string::npos) << r.output;
 }
 
-TEST_F(server_fixture, stop_ends_live_sessions) {
+TEST_F(rtmp_server, stop_ends_live_sessions) {
   auto pub = std::async(std::launch::async, [&] { return run(publish_cmd(srv->port(), "goodkey", 8, true)); });
   ASSERT_TRUE(wait_for([&] { auto s = handler.sink(0); return s && s->frame_count(track_kind::video) > 3; }, 10s));
   srv->stop();
@@ -166,7 +166,7 @@ TEST_F(server_fixture, stop_ends_live_sessions) {
   EXPECT_EQ(pub.wait_for(5s), std::future_status::ready);
 }
 
-struct timeout_fixture : server_fixture {
+struct rtmp_server_timeouts : rtmp_server {
   void SetUp() override {
     server_options o;
     o.handshake_timeout_s = 1;
@@ -174,7 +174,7 @@ struct timeout_fixture : server_fixture {
   }
 };
 
-TEST_F(timeout_fixture, silent_client_is_dropped_after_the_handshake_timeout) {
+TEST_F(rtmp_server_timeouts, silent_client_is_dropped_after_the_handshake_timeout) {
   namespace asio = boost::asio;
   asio::io_context ctx;
   asio::ip::tcp::socket sock(ctx);

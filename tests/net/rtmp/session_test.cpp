@@ -65,7 +65,7 @@ const amf0_value* find_status(const std::vector<server_message>& msgs, const std
   return nullptr;
 }
 
-TEST(session, connect_create_publish_accept) {
+TEST(rtmp_session, connect_create_publish_accept) {
   fixture f;
   auto c = publishing_client("key?token=abc");  // query stripped from the stream key
   ASSERT_NE(f.feed(c.bytes).status, feed_status::error);
@@ -98,7 +98,7 @@ TEST(session, connect_create_publish_accept) {
   EXPECT_FALSE(f.sess.wants_close());
 }
 
-TEST(session, media_metadata_and_unpublish) {
+TEST(rtmp_session, media_metadata_and_unpublish) {
   fixture f;
   f.host.auto_accept = true;
   auto c = publishing_client();
@@ -138,7 +138,7 @@ TEST(session, media_metadata_and_unpublish) {
   EXPECT_TRUE(find_status(msgs, "onFCUnpublish"));
 }
 
-TEST(session, messages_during_pending_decision_are_replayed_in_order) {
+TEST(rtmp_session, messages_during_pending_decision_are_replayed_in_order) {
   fixture f;
   auto c = publishing_client();
   c.message(9, 1, 0, avc_seq_header());
@@ -150,7 +150,7 @@ TEST(session, messages_during_pending_decision_are_replayed_in_order) {
   EXPECT_EQ(f.host.sink->frames.size(), 1u);
 }
 
-TEST(session, pending_queue_is_bounded) {
+TEST(rtmp_session, pending_queue_is_bounded) {
   test_host host;
   session_options opts;
   opts.max_pending_messages = 3;
@@ -163,7 +163,7 @@ TEST(session, pending_queue_is_bounded) {
   EXPECT_TRUE(sess.wants_close());
 }
 
-TEST(session, refused_publish_sends_error_status_and_closes) {
+TEST(rtmp_session, refused_publish_sends_error_status_and_closes) {
   fixture f;
   ASSERT_NE(f.feed(publishing_client("badkey").bytes).status, feed_status::error);
   f.sess.on_publish_decision(publish_decision{nullptr, "NetStream.Publish.BadName", "unknown stream key"});
@@ -177,7 +177,7 @@ TEST(session, refused_publish_sends_error_status_and_closes) {
   EXPECT_EQ(st->get_string("description"), "unknown stream key");
 }
 
-TEST(session, decision_after_close_still_ends_the_sink) {
+TEST(rtmp_session, decision_after_close_still_ends_the_sink) {
   fixture f;
   ASSERT_NE(f.feed(publishing_client().bytes).status, feed_status::error);
   f.sess.close();
@@ -185,7 +185,7 @@ TEST(session, decision_after_close_still_ends_the_sink) {
   EXPECT_EQ(f.host.sink->ends, 1);
 }
 
-TEST(session, close_while_publishing_ends_once) {
+TEST(rtmp_session, close_while_publishing_ends_once) {
   fixture f;
   f.host.auto_accept = true;
   ASSERT_NE(f.feed(publishing_client().bytes).status, feed_status::error);
@@ -195,7 +195,7 @@ TEST(session, close_while_publishing_ends_once) {
   EXPECT_EQ(f.host.sink->ends, 1);
 }
 
-TEST(session, other_app_is_rejected) {
+TEST(rtmp_session, other_app_is_rejected) {
   fixture f;
   client c;
   c.handshake();
@@ -209,7 +209,7 @@ TEST(session, other_app_is_rejected) {
   EXPECT_TRUE(f.host.requests.empty());
 }
 
-TEST(session, publish_before_connect_is_a_protocol_error) {
+TEST(rtmp_session, publish_before_connect_is_a_protocol_error) {
   fixture f;
   client c;
   c.handshake();
@@ -220,7 +220,7 @@ TEST(session, publish_before_connect_is_a_protocol_error) {
   EXPECT_TRUE(f.host.requests.empty());
 }
 
-TEST(session, timestamps_wrap_to_64_bits) {
+TEST(rtmp_session, timestamps_wrap_to_64_bits) {
   fixture f;
   f.host.auto_accept = true;
   auto c = publishing_client();
@@ -232,7 +232,7 @@ TEST(session, timestamps_wrap_to_64_bits) {
   EXPECT_EQ(f.host.sink->frames[1].dts_ms, 0x100000010ll);
 }
 
-TEST(session, acknowledges_the_client_window_and_answers_ping) {
+TEST(rtmp_session, acknowledges_the_client_window_and_answers_ping) {
   fixture f;
   client c;
   c.handshake();
@@ -257,7 +257,7 @@ TEST(session, acknowledges_the_client_window_and_answers_ping) {
   EXPECT_TRUE(pong);
 }
 
-TEST(session, aggregate_message_is_split) {
+TEST(rtmp_session, aggregate_message_is_split) {
   fixture f;
   f.host.auto_accept = true;
   auto c = publishing_client();
@@ -353,7 +353,7 @@ capture_summary run_capture(const bytes& data, const std::vector<std::size_t>& c
   return s;
 }
 
-TEST(session_capture, ffmpeg_publish_whole) {
+TEST(rtmp_session_capture, ffmpeg_publish_whole) {
   const auto data = load_capture();
   ASSERT_GT(data.size(), 10000u);
   const auto s = run_capture(data, {});
@@ -376,14 +376,14 @@ TEST(session_capture, ffmpeg_publish_whole) {
   EXPECT_EQ(s.ends, 1);
 }
 
-TEST(session_capture, ffmpeg_publish_every_split_point_of_the_first_8k) {
+TEST(rtmp_session_capture, ffmpeg_publish_every_split_point_of_the_first_8k) {
   const auto data = load_capture();
   const auto reference = run_capture(data, {});
   for (std::size_t split = 0; split <= 8192 && split <= data.size(); ++split)
     ASSERT_EQ(run_capture(data, {split}), reference) << "split at " << split;
 }
 
-TEST(session_capture, ffmpeg_publish_random_splits) {
+TEST(rtmp_session_capture, ffmpeg_publish_random_splits) {
   const auto data = load_capture();
   const auto reference = run_capture(data, {});
   std::mt19937 rng(2024);
