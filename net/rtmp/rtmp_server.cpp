@@ -47,6 +47,12 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
 namespace {
 
+/// A timeout of 0 seconds means "never" (a year is never for a TCP connection).
+std::chrono::steady_clock::duration timeout(unsigned seconds) {
+  return seconds == 0 ? std::chrono::steady_clock::duration(std::chrono::hours(24 * 365))
+                      : std::chrono::steady_clock::duration(std::chrono::seconds(seconds));
+}
+
 /// One TCP connection: owns the socket, the session and one reusable read buffer. Everything runs
 /// on the socket's strand (DESIGN.md section 3).
 class connection final : public std::enable_shared_from_this<connection>, public session_host {
@@ -64,7 +70,7 @@ class connection final : public std::enable_shared_from_this<connection>, public
 
   void start() {
     spdlog::info("rtmp conn={} peer={} accepted", id_, peer_);
-    deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(srv_->opts.handshake_timeout_s);
+    deadline_ = std::chrono::steady_clock::now() + timeout(srv_->opts.handshake_timeout_s);
     arm_timer();
     do_read();
   }
@@ -111,7 +117,7 @@ class connection final : public std::enable_shared_from_this<connection>, public
     }
     session_.feed(std::span<const std::uint8_t>(read_buf_.data(), n));
     if (session_.handshake_done())
-      deadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(srv_->opts.idle_timeout_s);
+      deadline_ = std::chrono::steady_clock::now() + timeout(srv_->opts.idle_timeout_s);
     after_session();
     if (!closed_ && !session_.wants_close()) do_read();
   }
