@@ -210,14 +210,14 @@ void session::handle_media(const message& m, media::bytes_view body, std::uint32
     auto item = media::flv::parse_video(body, video_ts_(timestamp), ec);
     if (ec) {
       if (!warned_video_)
-        spdlog::warn("rtmp conn={} peer={} key={} video dropped: {}", connection_id_, peer_, stream_key_, ec.message());
+        spdlog::warn("rtmp conn={} peer={} key={} video dropped: {}", connection_id_, peer_, redacted_key(), ec.message());
       warned_video_ = true;
       return;
     }
     if (auto* cfg = std::get_if<media::video_config>(&item)) {
       cfg->frame_rate = meta_frame_rate_;
       spdlog::info("rtmp conn={} peer={} key={} video config {}x{} profile {} level {}", connection_id_, peer_,
-                   stream_key_, cfg->width, cfg->height, cfg->profile, cfg->level);
+                   redacted_key(), cfg->width, cfg->height, cfg->profile, cfg->level);
       sink_->on_video_config(std::move(*cfg));
     } else if (auto* f = std::get_if<media::frame>(&item)) {
       sink_->on_frame(std::move(*f));
@@ -226,13 +226,13 @@ void session::handle_media(const message& m, media::bytes_view body, std::uint32
     auto item = media::flv::parse_audio(body, audio_ts_(timestamp), ec);
     if (ec) {
       if (!warned_audio_)
-        spdlog::warn("rtmp conn={} peer={} key={} audio dropped: {}", connection_id_, peer_, stream_key_, ec.message());
+        spdlog::warn("rtmp conn={} peer={} key={} audio dropped: {}", connection_id_, peer_, redacted_key(), ec.message());
       warned_audio_ = true;
       return;
     }
     if (auto* cfg = std::get_if<media::audio_config>(&item)) {
       spdlog::info("rtmp conn={} peer={} key={} audio config object type {} {} Hz {} ch", connection_id_, peer_,
-                   stream_key_, cfg->object_type, cfg->sample_rate, cfg->channels);
+                   redacted_key(), cfg->object_type, cfg->sample_rate, cfg->channels);
       sink_->on_audio_config(std::move(*cfg));
     } else if (auto* f = std::get_if<media::frame>(&item)) {
       sink_->on_frame(std::move(*f));
@@ -261,7 +261,7 @@ void session::handle_data(const message& m, std::size_t skip) {
   meta_frame_rate_ = md.frame_rate;
   if (publish_ != publish_state::publishing || !sink_) return;
   spdlog::info("rtmp conn={} peer={} key={} metadata {}x{} {} fps encoder '{}'", connection_id_, peer_,
-               stream_key_, md.width, md.height, md.frame_rate, md.encoder);
+               redacted_key(), md.width, md.height, md.frame_rate, md.encoder);
   sink_->on_metadata(std::move(md));
 }
 
@@ -391,7 +391,7 @@ void session::on_publish(const message& m, double txn, const std::vector<amf0_va
     return;
   }
   publish_ = publish_state::pending;
-  spdlog::info("rtmp conn={} peer={} publish app '{}' key '{}'", connection_id_, peer_, app_, stream_key_);
+  spdlog::info("rtmp conn={} peer={} publish app '{}' key '{}'", connection_id_, peer_, app_, redacted_key());
   host_.on_publish_request(app_, stream_key_);
 }
 
@@ -406,7 +406,7 @@ void session::on_publish_decision(publish_decision d) {
     pending_.clear();
     pending_bytes_ = 0;
     if (d.description.empty()) d.description = "publish refused";
-    spdlog::warn("rtmp conn={} peer={} publish key '{}' refused: {} {}", connection_id_, peer_, stream_key_,
+    spdlog::warn("rtmp conn={} peer={} publish key '{}' refused: {} {}", connection_id_, peer_, redacted_key(),
                  d.status_code, d.description);
     // 7.2.2.6: onStatus level "error"; ffmpeg prints "Server error: <description>" and exits non-zero.
     send_status(publish_stream_id_, "error", d.status_code, d.description);
@@ -429,7 +429,7 @@ void session::on_publish_decision(publish_decision d) {
 
 void session::end_publish(const char* why) {
   if (publish_ == publish_state::publishing || publish_ == publish_state::pending)
-    spdlog::info("rtmp conn={} peer={} key '{}' unpublished ({})", connection_id_, peer_, stream_key_, why);
+    spdlog::info("rtmp conn={} peer={} key '{}' unpublished ({})", connection_id_, peer_, redacted_key(), why);
   if (publish_ != publish_state::pending) publish_ = publish_state::none;
   if (auto s = std::move(sink_)) s->on_end();  // exactly once per accepted publish
   sink_.reset();

@@ -66,6 +66,8 @@ class session {
   const std::string& app() const { return app_; }
   const std::string& tc_url() const { return tc_url_; }
   const std::string& stream_key() const { return stream_key_; }
+  /// The key as logs show it: a stream key is a secret, so only its first 6 characters.
+  std::string redacted_key() const { return stream_key_.size() <= 6 ? stream_key_ : stream_key_.substr(0, 6) + "..."; }
   std::uint64_t connection_id() const { return connection_id_; }
   const std::string& peer() const { return peer_; }
 
