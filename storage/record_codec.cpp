@@ -1,22 +1,21 @@
 #include "storage/record_codec.hpp"
 
-#include <msgpack.hpp>
-
-#include <limits>
 #include <new>
 
 #include "storage/errc.hpp"
+#include "storage/msgpack_fields.hpp"
 
 namespace onair::storage {
 
 namespace {
 
-/// msgpack::packer writes through any type with write(const char*, size_t); this one appends to the
-/// value string directly, saving the copy out of an sbuffer.
-struct string_sink {
-  std::string& out;
-  void write(const char* p, std::size_t n) { out.append(p, n); }
-};
+using detail::parse_versioned;
+using detail::read_i64;
+using detail::read_str;
+using detail::read_str_array;
+using detail::read_u64;
+using detail::read_u8;
+using detail::string_sink;
 
 // Element counts of each version, version element included. A version fixes its layout exactly, so a
 // value with more or fewer elements than its version says is corrupt, not "newer".
@@ -28,62 +27,6 @@ constexpr std::uint32_t token_v1_size = 5;
 // Records are flat (depth 2: the record array, the tags array); tags are few; strings are short text.
 const msgpack::unpack_limit decode_limit(/*array=*/4096, /*map=*/0, /*str=*/1u << 20, /*bin=*/0,
                                          /*ext=*/0, /*depth=*/2);
-
-bool read_str(const msgpack::object& o, std::string& out) {
-  if (o.type != msgpack::type::STR) return false;
-  out.assign(o.via.str.ptr, o.via.str.size);
-  return true;
-}
-
-bool read_u64(const msgpack::object& o, std::uint64_t& out) {
-  if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
-  out = o.via.u64;
-  return true;
-}
-
-bool read_u8(const msgpack::object& o, std::uint8_t& out) {
-  std::uint64_t v = 0;
-  if (!read_u64(o, v) || v > std::numeric_limits<std::uint8_t>::max()) return false;
-  out = static_cast<std::uint8_t>(v);
-  return true;
-}
-
-bool read_i64(const msgpack::object& o, std::int64_t& out) {
-  if (o.type == msgpack::type::NEGATIVE_INTEGER) {
-    out = o.via.i64;
-    return true;
-  }
-  if (o.type == msgpack::type::POSITIVE_INTEGER &&
-      o.via.u64 <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-    out = static_cast<std::int64_t>(o.via.u64);
-    return true;
-  }
-  return false;
-}
-
-bool read_str_array(const msgpack::object& o, std::vector<std::string>& out) {
-  if (o.type != msgpack::type::ARRAY) return false;
-  out.clear();
-  out.reserve(o.via.array.size);
-  for (std::uint32_t i = 0; i < o.via.array.size; ++i) {
-    out.emplace_back();
-    if (!read_str(o.via.array.ptr[i], out.back())) return false;
-  }
-  return true;
-}
-
-/// Parses exactly one msgpack array from `bytes` and reads its leading version; false for anything
-/// else. msgpack-c reports malformed input by throwing; this is the boundary
-/// where that is turned into errc::corrupt.
-bool parse_versioned(std::string_view bytes, msgpack::object_handle& oh, std::uint64_t& version) {
-  if (bytes.empty()) return false;
-  std::size_t off = 0;
-  oh = msgpack::unpack(bytes.data(), bytes.size(), off, nullptr, nullptr, decode_limit);
-  if (off != bytes.size()) return false;  // trailing bytes: not a value this codec wrote
-  const msgpack::object& o = oh.get();
-  if (o.type != msgpack::type::ARRAY || o.via.array.size == 0) return false;
-  return read_u64(o.via.array.ptr[0], version);
-}
 
 bool decode_room_v1(const msgpack::object_array& a, room_record& r) {
   if (a.size != room_v1_size) return false;
@@ -130,7 +73,7 @@ std::error_code decode_room(std::string_view bytes, room_record& out) {
   try {
     msgpack::object_handle oh;
     std::uint64_t version = 0;
-    if (!parse_versioned(bytes, oh, version)) return errc::corrupt;
+    if (!parse_versioned(bytes, decode_limit, oh, version)) return errc::corrupt;
     room_record r;
     switch (version) {
       case 1:
@@ -163,7 +106,7 @@ std::error_code decode_token(std::string_view bytes, token_record& out) {
   try {
     msgpack::object_handle oh;
     std::uint64_t version = 0;
-    if (!parse_versioned(bytes, oh, version)) return errc::corrupt;
+    if (!parse_versioned(bytes, decode_limit, oh, version)) return errc::corrupt;
     token_record t;
     switch (version) {
       case 1:

@@ -1,81 +1,12 @@
 #include "storage/store.hpp"
 
-#include <rocksdb/db.h>
-#include <rocksdb/options.h>
-#include <rocksdb/write_batch.h>
-
-#include <mutex>
 #include <utility>
 
 #include "storage/keys.hpp"
 #include "storage/record_codec.hpp"
+#include "storage/store_impl.hpp"
 
 namespace onair::storage {
-
-struct store::impl {
-  std::unique_ptr<rocksdb::DB> db;
-  /// sync=true: an API write is acknowledged only after the WAL is fsync'ed, so it survives power
-  /// loss, not just a process crash (docs/storage.md, "Durability").
-  rocksdb::WriteOptions sync_write;
-  /// put_room and delete_room read the old record to find its index entry, then write a batch; this
-  /// keeps two such read-modify-writes from interleaving and leaving a stale or missing index entry.
-  std::mutex write_mu;
-  mutable std::mutex error_mu;
-  mutable std::string last_error;
-
-  impl() { sync_write.sync = true; }
-
-  /// Maps a RocksDB status to an errc, remembering its text for last_error().
-  std::error_code fail(const rocksdb::Status& s) const {
-    if (s.ok()) return {};
-    if (s.IsNotFound()) return errc::not_found;
-    note(s.ToString());
-    return errc::io_error;
-  }
-
-  void note(std::string text) const {
-    std::lock_guard lock(error_mu);
-    last_error = std::move(text);
-  }
-
-  /// Reads and decodes the room stored under `id`.
-  std::error_code read_room(const std::string& id, room_record& out) const {
-    std::string value;
-    if (auto ec = fail(db->Get(rocksdb::ReadOptions(), keys::room(id), &value))) return ec;
-    if (auto ec = decode_room(value, out)) {
-      note(keys::room(id) + ": value does not decode as a room record");
-      return ec;
-    }
-    return {};
-  }
-
-  /// Adds to `batch` the removal of the index entry for `key_hash`, if it still names room `id`. An
-  /// entry naming another room is left alone: that room took the key over (see put_room).
-  std::error_code unindex(rocksdb::WriteBatch& batch, const std::string& key_hash,
-                          const std::string& id) const {
-    if (key_hash.empty()) return {};
-    std::string indexed;
-    const auto s = db->Get(rocksdb::ReadOptions(), keys::room_key(key_hash), &indexed);
-    if (s.IsNotFound()) return {};
-    if (auto ec = fail(s)) return ec;
-    if (indexed == id) {
-      if (auto ec = fail(batch.Delete(keys::room_key(key_hash)))) return ec;
-    }
-    return {};
-  }
-
-  /// Visits every key with `prefix`, in key order, until `fn` returns an error.
-  template <class Fn>
-  std::error_code scan(std::string_view prefix, Fn&& fn) const {
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-    for (it->Seek(rocksdb::Slice(prefix.data(), prefix.size())); it->Valid(); it->Next()) {
-      const auto key = it->key();
-      if (!key.starts_with(rocksdb::Slice(prefix.data(), prefix.size()))) break;
-      if (auto ec = fn(key, it->value())) return ec;
-    }
-    return fail(it->status());
-  }
-};
 
 namespace {
 
