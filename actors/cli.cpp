@@ -40,6 +40,10 @@ int run_cli(int argc, char** argv) {
   node->add_option("--io-threads", opts.io_threads, "network threads")->capture_default_str();
   node->add_flag("--open-publish", opts.open_publish,
                  "trusted networks only: any publish name creates a room with that id (like nginx-rtmp)");
+  node->add_option("--chat-secret", opts.chat.secret, "HS256 secret for chat JWTs (default: DATA/chat.secret)");
+  node->add_option("--chat-origins", opts.chat_origins, "WebSocket Origin allow-list (default: any)")->delimiter(',');
+  node->add_option("--chat-max-chars", opts.chat.max_message_chars, "longest chat message, in characters")
+      ->capture_default_str();
   node->add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")->capture_default_str();
 
   std::string token_dir = "./data", token_role, token_name;
@@ -51,6 +55,17 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->check(CLI::IsMember({"dj", "admin"}));
   token_create->add_option("--name", token_name, "who the token is for (shown as room owner)")->required();
+
+  std::string jwt_dir = "./data", jwt_sub, jwt_name, jwt_role = "viewer";
+  long jwt_ttl = 3600;
+  auto* token_jwt = token->add_subcommand("jwt", "mint a chat JWT signed with the node's chat secret");
+  token_jwt->add_option("--data-dir", jwt_dir, "the node's data dir (for DATA/chat.secret)")->capture_default_str();
+  token_jwt->add_option("--sub", jwt_sub, "user id")->required();
+  token_jwt->add_option("--name", jwt_name, "display name");
+  token_jwt->add_option("--role", jwt_role, "viewer, moderator, dj or admin")
+      ->check(CLI::IsMember({"viewer", "moderator", "dj", "admin"}))
+      ->capture_default_str();
+  token_jwt->add_option("--ttl", jwt_ttl, "seconds until it expires")->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
 
@@ -77,6 +92,9 @@ int run_cli(int argc, char** argv) {
       if (given("--io-threads")) merged.io_threads = opts.io_threads;
       if (given("--log-level")) merged.log_level = opts.log_level;
       if (given("--open-publish")) merged.open_publish = opts.open_publish;
+      if (given("--chat-secret")) merged.chat.secret = opts.chat.secret;
+      if (given("--chat-origins")) merged.chat_origins = opts.chat_origins;
+      if (given("--chat-max-chars")) merged.chat.max_message_chars = opts.chat.max_message_chars;
       opts = merged;
     }
     if (auto err = validate(opts); !err.empty()) {
@@ -86,6 +104,7 @@ int run_cli(int argc, char** argv) {
     return run_node(opts);
   }
   if (token_create->parsed()) return create_token(token_dir, token_role, token_name);
+  if (token_jwt->parsed()) return mint_chat_jwt(jwt_dir, jwt_sub, jwt_name, jwt_role, jwt_ttl);
   return 0;
 }
 

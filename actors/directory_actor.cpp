@@ -155,6 +155,13 @@ caf::behavior directory_behavior(directory_actor* self) {
       ++self->state.deps.metrics->publishes_refused;
       return make_api_error(api_errc::not_found, "invalid stream key");
     },
+    [=](chat_atom, const std::string& id) -> caf::result<caf::actor, std::string> {
+      auto it = self->state.rooms.find(id);
+      if (it == self->state.rooms.end()) return not_found(id);
+      auto rp = self->make_response_promise<caf::actor, std::string>();
+      rp.delegate(it->second.actor, chat_atom::value);
+      return rp;
+    },
     [=](update_atom, const storage::room_record& rec, std::uint64_t viewers) {
       auto& st = self->state;
       auto it = st.rooms.find(rec.id);

@@ -16,7 +16,9 @@
 
 #include "media/frame.hpp"
 #include "media/hls_packager.hpp"
+#include "net/chat/chat_handler.hpp"
 #include "net/http/api_types.hpp"
+#include "storage/chat_records.hpp"
 #include "storage/records.hpp"
 
 namespace onair::actors {
@@ -46,6 +48,24 @@ using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using sequence_atom = caf::atom_constant<caf::atom("sequence")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+// Chat (issue #3).
+using chat_atom = caf::atom_constant<caf::atom("chat")>;
+using join_atom = caf::atom_constant<caf::atom("join")>;
+using leave_atom = caf::atom_constant<caf::atom("leave")>;
+using cframe_atom = caf::atom_constant<caf::atom("cframe")>;
+using system_atom = caf::atom_constant<caf::atom("system")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using presence_atom = caf::atom_constant<caf::atom("presence")>;
+using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
+using chat_app_atom = caf::atom_constant<caf::atom("chatapp")>;
+using chat_after_atom = caf::atom_constant<caf::atom("chatafter")>;
+using chat_last_atom = caf::atom_constant<caf::atom("chatlast")>;
+using chat_bnd_atom = caf::atom_constant<caf::atom("chatbnd")>;
+using chat_del_atom = caf::atom_constant<caf::atom("chatdel")>;
+using chat_trim_atom = caf::atom_constant<caf::atom("chattrim")>;
+using chat_drop_atom = caf::atom_constant<caf::atom("chatdrop")>;
+using mod_put_atom = caf::atom_constant<caf::atom("modput")>;
+using mod_get_atom = caf::atom_constant<caf::atom("modget")>;
 
 /// Who is acting: resolved from an API token by the API gateway.
 struct principal {
@@ -120,3 +140,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::room_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::create_room_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::patch_room_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::list_rooms_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::chat_record)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<onair::storage::chat_record>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::chat_moderation)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::chat::client_frame)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::chat::user_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<onair::net::chat::session_sink>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::uint64_t>)

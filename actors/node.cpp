@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "actors/api_gateway.hpp"
+#include "actors/chat_session_actor.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/ingest_gateway.hpp"
 #include "actors/messages.hpp"
@@ -25,6 +26,7 @@
 #include "actors/version.hpp"
 #include "actors/viewer_session_actor.hpp"
 #include "media/digest.hpp"
+#include "net/chat/chat_handler.hpp"
 #include "net/hls/hls_index.hpp"
 #include "net/http/http_server.hpp"
 #include "net/io_runtime.hpp"
@@ -95,6 +97,18 @@ bool ensure_admin_token(storage::store& db, const fs::path& dir) {
   return true;
 }
 
+/// The chat JWT secret: configured, or D/chat.secret (0600), created on first start.
+std::string chat_secret(const fs::path& dir, bool create) {
+  auto p = dir / "chat.secret";
+  std::ifstream in(p);
+  std::string secret;
+  if (in >> secret && !secret.empty()) return secret;
+  if (!create) return {};
+  secret = media::random_secret(32);
+  if (!write_atomically(p, secret + "\n", fs::perms::owner_read | fs::perms::owner_write)) return {};
+  return secret;
+}
+
 std::unique_ptr<storage::store> open_store(const std::string& data_dir) {
   std::error_code ec;
   fs::create_directories(data_dir, ec);
@@ -135,6 +149,13 @@ int run_node(const node_options& opts) {
     return 1;
   }
 
+  auto chat = std::make_shared<chat_options>(opts.chat);
+  if (chat->secret.empty()) chat->secret = chat_secret(dir, true);
+  if (chat->secret.empty()) {
+    spdlog::error("cannot create {}", (dir / "chat.secret").string());
+    return 1;
+  }
+
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   auto metrics = std::make_shared<node_metrics>();
@@ -147,6 +168,7 @@ int run_node(const node_options& opts) {
   deps.packager.part_target_s = opts.part_target_s;
   deps.packager.segment_target_s = opts.segment_target_s;
   deps.packager.window_segments = opts.window_segments;
+  deps.chat = chat;
   const auto room_count = rooms.size();
   auto directory = spawn_directory_actor(sys, std::move(rooms), deps);
   auto registry = spawn_viewer_registry(sys, directory, std::chrono::milliseconds(opts.viewer_timeout_ms));
@@ -220,6 +242,18 @@ int run_node(const node_options& opts) {
     fs::remove(opts.ready_file, ec);
   }
   spdlog::info("stopped");
+  return 0;
+}
+
+int mint_chat_jwt(const std::string& data_dir, const std::string& sub, const std::string& name, const std::string& role,
+                  long ttl_s) {
+  auto secret = chat_secret(data_dir, false);
+  if (secret.empty()) {
+    std::cerr << "onair: no chat secret in " << data_dir << " (start the node once, or pass the node's --chat-secret)\n";
+    return 1;
+  }
+  net::chat::jwt_claims c{sub, name.empty() ? sub : name, role, now_ms() / 1000 + ttl_s};
+  std::cout << net::chat::sign_jwt(c, secret) << "\n";
   return 0;
 }
 

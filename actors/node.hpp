@@ -14,4 +14,8 @@ int run_node(const node_options& opts);
 /// dir (RocksDB holds a lock); returns the exit code.
 int create_token(const std::string& data_dir, const std::string& role, const std::string& name);
 
+/// Prints a chat JWT (HS256 with DATA/chat.secret) for `sub`; works while the node runs.
+int mint_chat_jwt(const std::string& data_dir, const std::string& sub, const std::string& name, const std::string& role,
+                  long ttl_s);
+
 }  // namespace onair::actors

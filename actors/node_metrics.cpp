@@ -44,6 +44,8 @@ std::string render_prometheus(const node_metrics& m, std::uint64_t rooms, std::u
   counter("onair_publishers_replaced_total", "Publishers replaced by a newer one with the same key.",
           m.publishers_replaced.load());
   counter("onair_packager_errors_total", "Frames the packager rejected.", m.packager_errors.load());
+  counter("onair_chat_messages_total", "Chat messages stored and broadcast.", m.chat_messages.load());
+  gauge("onair_chat_sessions", "WebSocket chat sessions open.", static_cast<double>(m.chat_sessions.load()));
   out += "# HELP onair_ingest_to_part_seconds RTMP message received to the LL-HLS part holding it fetchable.\n"
          "# TYPE onair_ingest_to_part_seconds histogram\n";
   const auto& h = m.ingest_to_part;

@@ -39,6 +39,8 @@ struct node_metrics {
   std::atomic<std::uint64_t> publishes_refused{0};
   std::atomic<std::uint64_t> publishers_replaced{0};
   std::atomic<std::uint64_t> packager_errors{0};
+  std::atomic<std::uint64_t> chat_messages{0};      ///< durable chat messages accepted
+  std::atomic<std::uint64_t> chat_sessions{0};      ///< WebSocket chat sessions open
 };
 
 /// Prometheus text exposition (format 0.0.4) of the metrics plus node counts.

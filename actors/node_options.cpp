@@ -46,7 +46,7 @@ std::string load_config_file(const std::string& path, node_options& o) {
     if (!v.is_table() && err.empty()) err = fmt::format("{}: unknown top-level key '{}'", path, std::string{k.str()});
   for (const auto& [k, v] : tbl) {
     std::string s{k.str()};
-    if (v.is_table() && s != "node" && s != "hls" && s != "viewers" && err.empty())
+    if (v.is_table() && s != "node" && s != "hls" && s != "viewers" && s != "chat" && err.empty())
       err = fmt::format("{}: unknown section [{}]", path, s);
   }
   auto field = [&](const std::string& key, const toml::node& v, const char* want, auto& out) {
@@ -64,6 +64,23 @@ std::string load_config_file(const std::string& path, node_options& o) {
     return field(k, v, "part_target", o.part_target_s) || field(k, v, "segment_target", o.segment_target_s) ||
            field(k, v, "window_segments", o.window_segments);
   });
+  section("chat", [&](const std::string& k, const toml::node& v) {
+    if (k == "origins") {
+      const auto* arr = v.as_array();
+      if (!arr || !arr->is_homogeneous(toml::node_type::string)) {
+        if (err.empty()) err = path + ": config key 'origins' must be an array of strings";
+        return true;
+      }
+      o.chat_origins.clear();
+      for (const auto& e : *arr) o.chat_origins.push_back(*e.value<std::string>());
+      return true;
+    }
+    return field(k, v, "secret", o.chat.secret) || field(k, v, "max_message_chars", o.chat.max_message_chars) ||
+           field(k, v, "history_on_join", o.chat.history_on_join) ||
+           field(k, v, "retention_count", o.chat.retention_count) ||
+           field(k, v, "retention_age_s", o.chat.retention_age_s) ||
+           field(k, v, "max_frame_bytes", o.chat_max_frame_bytes) || field(k, v, "send_queue", o.chat_send_queue);
+  });
   section("viewers", [&](const std::string& k, const toml::node& v) {
     return field(k, v, "idle_timeout_ms", o.viewer_timeout_ms);
   });
@@ -78,6 +95,14 @@ std::string validate(const node_options& o) {
   if (o.viewer_timeout_ms < 1000) return "viewer idle timeout must be at least 1000 ms";
   if (o.io_threads < 1 || o.io_threads > 64) return "io threads must be between 1 and 64";
   if (o.data_dir.empty()) return "data dir must not be empty";
+  if (o.chat.max_message_chars < 1 || o.chat.max_message_chars > 10000) return "chat message limit must be 1 to 10000";
+  if (o.chat_max_frame_bytes < 256 || o.chat_max_frame_bytes > (1u << 20))
+    return "chat frame limit must be 256 bytes to 1 MiB";
+  if (o.chat.max_message_chars * 4 + 128 > o.chat_max_frame_bytes)
+    return "chat frame limit must hold a message of the maximum length (4 bytes per character + 128)";
+  if (o.chat_send_queue < 16 || o.chat_send_queue > 65536) return "chat send queue must be 16 to 65536 frames";
+  if (o.chat.history_on_join > 500) return "chat history on join must be at most 500";
+  if (o.chat.retention_count < o.chat.history_on_join) return "chat retention must keep at least the join history";
   return {};
 }
 

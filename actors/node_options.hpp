@@ -2,6 +2,9 @@
 /// Everything an operator can set on a node; defaults and meanings are in docs/configuration.md.
 #include <cstdint>
 #include <string>
+#include <vector>
+
+#include "actors/chat_options.hpp"
 
 namespace onair::actors {
 
@@ -19,6 +22,10 @@ struct node_options {
   unsigned io_threads = 2;         ///< Asio threads for RTMP + HTTP
   std::string log_level = "info";
   bool open_publish = false;       ///< trusted networks: an unknown publish name creates its room
+  chat_options chat;               ///< chat limits, retention and the JWT secret
+  std::vector<std::string> chat_origins;  ///< WebSocket Origin allow-list (empty = any origin)
+  std::size_t chat_max_frame_bytes = 4096;   ///< larger WebSocket frames close the connection (1009)
+  std::size_t chat_send_queue = 256;         ///< frames queued per chat connection before shedding
 };
 
 /// Reads a TOML config file into `opts` (keys as in docs/configuration.md). Returns an error message,

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <spdlog/spdlog.h>
 
+#include "actors/chat_channel_actor.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/packager_actor.hpp"
@@ -36,6 +37,7 @@ struct room_state {
   std::uint64_t viewers = 0;
   std::optional<current_publisher> publisher;
   caf::actor packager;
+  caf::actor chat;  ///< the room's chat channel, spawned on the first chat join
 };
 
 using room_actor = caf::stateful_actor<room_state>;
@@ -63,6 +65,11 @@ void persist_async(room_actor* self) {
         spdlog::error("room {}: could not persist state: {}", id, caf::to_string(err));
       });
   report(self);
+}
+
+/// Tells the room's chatters about a lifecycle change ("live", "ready", "ended").
+void chat_event(room_actor* self, const char* event) {
+  if (self->state.chat) self->send(self->state.chat, system_atom::value, std::string(event));
 }
 
 void kick_publisher(room_actor* self) {
@@ -117,6 +124,7 @@ caf::behavior room_behavior(room_actor* self) {
       st.rec.status = 2;
       st.rec.updated_at_ms = now_ms();
       if (st.packager) self->send(st.packager, end_atom::value, true);
+      chat_event(self, "ended");
       auto rp = self->make_response_promise<net::api::room_view>();
       persist_then<net::api::room_view>(self, rp, [=] { return to_view(self->state.rec, self->state.viewers); });
       return rp;
@@ -152,6 +160,12 @@ caf::behavior room_behavior(room_actor* self) {
                   } else {
                     st.deps.index->remove(st.rec.id);
                   }
+                  if (st.chat) {
+                    self->unlink_from(st.chat);
+                    self->send(st.chat, delete_atom::value);
+                  } else {
+                    self->send(st.deps.storage, chat_drop_atom::value, st.rec.id);
+                  }
                   self->send(st.deps.directory, removed_atom::value, st.rec.id);
                   rp.deliver(caf::unit);
                   self->quit();
@@ -184,6 +198,7 @@ caf::behavior room_behavior(room_actor* self) {
         st.rec.status = 1;
         st.rec.updated_at_ms = now_ms();
         persist_async(self);
+        chat_event(self, "live");
       }
       return stream;
     },
@@ -195,6 +210,7 @@ caf::behavior room_behavior(room_actor* self) {
         st.rec.status = 0;
         st.rec.updated_at_ms = now_ms();
         persist_async(self);
+        chat_event(self, "ready");
       }
     },
     [=](sequence_atom, const media::sequence_state& seq) {
@@ -210,6 +226,14 @@ caf::behavior room_behavior(room_actor* self) {
       if (delta < 0 && st.viewers < static_cast<std::uint64_t>(-delta)) st.viewers = 0;
       else st.viewers = static_cast<std::uint64_t>(static_cast<std::int64_t>(st.viewers) + delta);
       report(self);
+    },
+    [=](chat_atom) -> caf::result<caf::actor, std::string> {
+      auto& st = self->state;
+      if (!st.chat) {
+        st.chat = spawn_chat_channel(self->system(), st.rec.id, st.deps.chat, st.deps.storage, st.deps.metrics);
+        self->link_to(st.chat);
+      }
+      return {st.chat, st.rec.owner};
     },
     [=](shutdown_atom) -> caf::result<caf::unit_t> {
       auto& st = self->state;

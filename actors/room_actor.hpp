@@ -6,6 +6,7 @@
 #include <caf/fwd.hpp>
 #include <memory>
 
+#include "actors/chat_options.hpp"
 #include "media/hls_packager.hpp"
 #include "storage/records.hpp"
 
@@ -24,6 +25,7 @@ struct room_deps {
   std::shared_ptr<net::hls::index> index;
   std::shared_ptr<node_metrics> metrics;
   media::packager_options packager;  ///< part/segment/window (name and audio_only set per room)
+  std::shared_ptr<const chat_options> chat = std::make_shared<chat_options>();
 };
 
 /// Handles:
@@ -34,6 +36,7 @@ struct room_deps {
 ///   (delete_atom, principal)                    -> unit, then the room quits
 ///   (publish_atom, publish_attempt)             -> stream actor | error (ended room)
 ///   (unpub_atom, caf::actor stream), (sequence_atom, sequence_state), (viewer_atom, int delta)
+///   (chat_atom)                                 -> (chat channel actor, owner name)
 ///   (shutdown_atom)                             -> unit once the room's state is durable
 /// Reports (update_atom, room_record, viewers) and (removed_atom, id) to the directory.
 caf::actor spawn_room_actor(caf::actor_system& sys, storage::room_record rec, room_deps deps);

@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git python3
   libcaf-dev libboost-dev librocksdb-dev libuv1-dev libmsgpack-cxx-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
-  ffmpeg libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
+  ffmpeg python3-websockets libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 if [ "${ONAIR_WITH_PEERS:-0}" = 1 ]; then
