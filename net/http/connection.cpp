@@ -138,6 +138,26 @@ void connection::drain_read() {
   });
 }
 
+void connection::upgrade_to_chat(const request& req, std::string room_id) {
+  if (closed_) return srv_->chat->release();
+  closed_ = true;  // from now on the socket belongs to the chat session
+  answered_ = true;
+  pending_.reset();
+  chat::open_request info;
+  info.room_id = std::move(room_id);
+  info.origin = std::string(req[bhttp::field::origin]);
+  info.connection_id = id_;
+  beast::error_code ec;
+  const auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) info.peer = (ep.address().is_v6() ? "[" + remote_ip_ + "]" : remote_ip_) + ":" + std::to_string(ep.port());
+  const auto data = buffer_.data();
+  std::string leftover(static_cast<const char*>(data.data()), data.size());
+  buffer_ = {};
+  auto hub = srv_->chat;
+  srv_->forget(id_);
+  hub->start_session(stream_.release_socket(), std::move(leftover), req, std::move(info));
+}
+
 void connection::do_close() {
   if (closed_) return;
   closed_ = true;

@@ -46,6 +46,11 @@ class connection : public std::enable_shared_from_this<connection> {
   /// Parks the current request on `op` (strand only).
   void set_pending(std::shared_ptr<pending_op> op) { pending_ = std::move(op); }
 
+  /// Hands the socket (and any bytes read past `req`) to a WebSocket chat session for `room_id`
+  /// (strand only, from dispatch). The HTTP connection is finished afterwards. Takes the slot the
+  /// caller reserved with ws_hub::try_reserve().
+  void upgrade_to_chat(const request& req, std::string room_id);
+
   executor_type executor() { return stream_.get_executor(); }
   server::impl& srv() { return *srv_; }
   /// Remote IP address as text ("" when unknown).

@@ -48,6 +48,10 @@ server::server(io_runtime& io, server_options opts, api::api_handler& api, hls::
 
 server::~server() { stop(); }
 
+void server::set_chat(chat::chat_handler& handler, chat::ws_options opts) {
+  impl_->chat = std::make_shared<chat::ws_hub>(handler, std::move(opts));
+}
+
 std::error_code server::listen(const std::string& host, std::uint16_t port) {
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);
@@ -85,6 +89,8 @@ void server::stop() {
       if (auto c = w.lock()) open.push_back(std::move(c));
   }
   for (auto& c : open) c->close();
+  // RFC 6455 7.4.1: 1001 tells chat clients to reconnect (to another node).
+  if (self->chat) self->chat->close_all(chat::close_code::going_away, "server shutting down");
 }
 
 }  // namespace onair::net::http

@@ -1,10 +1,13 @@
 #pragma once
-/// HTTP listener (Boost.Beast): REST API under /api, LL-HLS under /hls, health at /healthz.
+/// HTTP listener (Boost.Beast): REST API under /api, LL-HLS under /hls, health at /healthz, and
+/// WebSocket chat at /ws/rooms/{id}/chat once set_chat() was called (docs/chat-protocol.md).
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <system_error>
 
+#include "net/chat/chat_handler.hpp"
+#include "net/chat/ws_options.hpp"
 #include "net/hls/hls_index.hpp"
 #include "net/hls/viewer_observer.hpp"
 #include "net/http/api_handler.hpp"
@@ -28,8 +31,13 @@ class server {
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
+  /// Serves WebSocket chat at /ws/rooms/{id}/chat with `handler` (which must outlive the server).
+  /// Call before listen(); without it that path answers 404.
+  void set_chat(chat::chat_handler& handler, chat::ws_options opts);
+
   std::error_code listen(const std::string& host, std::uint16_t port);
   std::uint16_t port() const;
+  /// Stops accepting, closes HTTP connections and sends close_code::going_away to chat sessions.
   void stop();
 
   struct impl;

@@ -2,6 +2,7 @@
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,26 @@ response preflight() {
   res.set(bhttp::field::access_control_allow_headers, "Authorization, Content-Type");
   res.set(bhttp::field::access_control_max_age, "86400");
   return res;
+}
+
+/// GET /ws/rooms/{id}/chat: the WebSocket upgrade (RFC 6455 4.2), refused with an HTTP error when it
+/// cannot be served, so a browser sees why (the error JSON carries CORS like every response).
+void handle_chat(const std::shared_ptr<connection>& c, const request& req, const std::string& room_id) {
+  auto& hub = c->srv().chat;
+  if (!hub) return c->respond(make_error_response(404, "not_found", "no such resource"));
+  if (req.method() != bhttp::verb::get) return c->respond(method_not_allowed("GET, OPTIONS"));
+  if (!boost::beast::websocket::is_upgrade(req)) {
+    // RFC 9110 15.5.22: a 426 names the protocol to upgrade to.
+    auto res = make_error_response(426, "upgrade_required", "this endpoint speaks WebSocket only");
+    res.set(bhttp::field::upgrade, "websocket");
+    res.set(bhttp::field::connection, "Upgrade");
+    return c->respond(std::move(res));
+  }
+  if (!hub->origin_allowed(to_std(req[bhttp::field::origin])))
+    return c->respond(make_error_response(403, "forbidden", "origin not allowed"));
+  if (!hub->try_reserve())
+    return c->respond(make_error_response(503, "unavailable", "too many chat connections on this node"));
+  c->upgrade_to_chat(req, room_id);
 }
 
 }  // namespace
@@ -46,6 +67,8 @@ void dispatch(const std::shared_ptr<connection>& c, const request& req) {
   if (req.method() == bhttp::verb::options) return c->respond(preflight());
 
   const auto& first = segments.front();
+  if (first == "ws" && segments.size() == 4 && segments[1] == "rooms" && segments[3] == "chat" && !segments[2].empty())
+    return handle_chat(c, req, segments[2]);
   if (first == "api" && segments.size() >= 2) {
     segments.erase(segments.begin());
     return handle_api(c, req, segments, query);

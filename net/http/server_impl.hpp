@@ -7,6 +7,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "net/chat/ws_session.hpp"
 #include "net/hls/viewer_throttle.hpp"
 #include "net/http/http_server.hpp"
 
@@ -28,6 +29,9 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   hls::index& index;
   hls::viewer_observer& viewers;
   hls::viewer_throttle throttle;
+
+  /// WebSocket chat (set_chat); null when chat is not served. Written before listen(), then read-only.
+  std::shared_ptr<chat::ws_hub> chat;
 
   boost::asio::ip::tcp::acceptor acceptor;
   std::atomic<std::uint16_t> bound_port{0};

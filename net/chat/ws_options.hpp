@@ -1,0 +1,26 @@
+#pragma once
+/// Limits of the WebSocket chat transport (docs/chat-protocol.md, "Limits").
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace onair::net::chat {
+
+struct ws_options {
+  /// Largest client message in bytes; a larger one is refused with close code 1009 (RFC 6455 7.4.1).
+  std::size_t max_frame_bytes = 4096;
+  /// Bound of each session's outbound queue, in frames (see session_sink for the drop policy).
+  std::size_t send_queue_frames = 256;
+  /// Allowed Origin header values (RFC 6455 10.2). Empty: any origin, or none. Otherwise the Origin
+  /// must equal one entry exactly, else the upgrade is refused with HTTP 403.
+  std::vector<std::string> origin_allow_list;
+  /// Seconds a new connection may stay without a join frame before it is closed with 4009.
+  double join_timeout_s = 10.0;
+  /// Open chat connections per listener; beyond it the upgrade is refused with HTTP 503.
+  std::size_t max_connections = 20000;
+  /// Seconds a close frame may wait behind a stalled write before the socket is dropped outright.
+  double close_timeout_s = 5.0;
+};
+
+}  // namespace onair::net::chat
