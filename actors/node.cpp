@@ -12,6 +12,7 @@
 #include <iostream>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +131,12 @@ std::unique_ptr<storage::store> open_store(const std::string& data_dir) {
 
 int run_node(const node_options& opts) {
   spdlog::set_level(spdlog::level::from_str(opts.log_level));
+  // Every viewer, chatter and publisher is a socket: a full room (10,000 chatters) needs more than the
+  // usual soft limit of 1024 descriptors, so take what the hard limit allows.
+  if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &lim) != 0) spdlog::warn("cannot raise the open-file limit");
+  }
   // Signals go to the thread that calls sigwait below, never to a worker thread started after this.
   sigset_t sigs;
   sigemptyset(&sigs);
