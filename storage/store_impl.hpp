@@ -33,8 +33,9 @@ struct store::impl {
 
   /// Chat (chat_store.cpp). Guards chat_last_seq, and serializes the read-modify-writes of chat
   /// history (mark deleted, trim, drop) so that, e.g., a mark cannot re-create a message a trim removed.
-  /// append_chat holds it only to check and reserve sequence numbers, never across its fsync, so
-  /// appends from several threads can share one fsync (RocksDB's write group).
+  /// append_chat holds it only to check and reserve sequence numbers, never across its fsync, so one
+  /// room's slow append does not hold up another's (RocksDB may then merge them into one write group;
+  /// measured here that gains little: batching inside one append is what scales, docs/storage.md).
   std::mutex chat_mu;
   /// Per room with history touched since open: the highest sequence number written or reserved by an
   /// append in flight. Loaded from the last key on first use, so it survives restarts through the data.
