@@ -28,6 +28,7 @@
 #include "actors/viewer_session_actor.hpp"
 #include "media/digest.hpp"
 #include "net/chat/chat_handler.hpp"
+#include "net/chat/ws_options.hpp"
 #include "net/hls/hls_index.hpp"
 #include "net/http/http_server.hpp"
 #include "net/io_runtime.hpp"
@@ -195,6 +196,12 @@ int run_node(const node_options& opts) {
   api_gateway api(sys, directory, storage_actor, metrics, node_id,
                   public_endpoints{opts.public_host, rtmp.port(), opts.http_port});
   net::http::server http(io, net::http::server_options{}, api, *index, viewers);
+  chat_gateway chat_gw(sys, chat_session_deps{directory, storage_actor, chat, metrics});
+  net::chat::ws_options ws;
+  ws.max_frame_bytes = opts.chat_max_frame_bytes;
+  ws.send_queue_frames = opts.chat_send_queue;
+  ws.origin_allow_list = opts.chat_origins;
+  http.set_chat(chat_gw, ws);
   auto http_ec = http.listen(opts.bind_host, opts.http_port);
   if (!http_ec) api.set_http_port(http.port());  // port 0 resolved; io threads have not started yet
   if (http_ec) {
@@ -216,15 +223,15 @@ int run_node(const node_options& opts) {
                                                               fs::perms::group_read | fs::perms::others_read))
       spdlog::error("cannot write ready file {}", opts.ready_file);
   }
-  std::cout << fmt::format(
-                   "onair {} node {} ready ({} rooms)\n"
-                   "  RTMP ingest : rtmp://{}:{}/live/<stream key>\n"
-                   "  HTTP API    : http://{}:{}/api/rooms\n"
-                   "  LL-HLS      : http://{}:{}/hls/<room id>/master.m3u8\n"
-                   "  metrics     : http://{}:{}/metrics\n"
-                   "  admin token : {} (created on first start; keep it secret)\n",
-                   version(), node_id, room_count, show_host, rtmp.port(), show_host, http.port(), show_host,
-                   http.port(), show_host, http.port(), (fs::absolute(dir) / "admin.token").string())
+  const auto http_base = fmt::format("http://{}:{}", show_host, http.port());
+  std::cout << fmt::format("onair {} node {} ready ({} rooms)\n", version(), node_id, room_count)
+            << fmt::format("  RTMP ingest : rtmp://{}:{}/live/<stream key>\n", show_host, rtmp.port())
+            << fmt::format("  HTTP API    : {}/api/rooms\n", http_base)
+            << fmt::format("  LL-HLS      : {}/hls/<room id>/master.m3u8\n", http_base)
+            << fmt::format("  chat        : ws://{}:{}/ws/rooms/<room id>/chat\n", show_host, http.port())
+            << fmt::format("  metrics     : {}/metrics\n", http_base)
+            << fmt::format("  admin token : {} (created on first start; keep it secret)\n",
+                           (fs::absolute(dir) / "admin.token").string())
             << std::flush;
 
   int sig = 0;
