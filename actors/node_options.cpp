@@ -79,7 +79,13 @@ std::string load_config_file(const std::string& path, node_options& o) {
            field(k, v, "history_on_join", o.chat.history_on_join) ||
            field(k, v, "retention_count", o.chat.retention_count) ||
            field(k, v, "retention_age_s", o.chat.retention_age_s) ||
-           field(k, v, "max_frame_bytes", o.chat_max_frame_bytes) || field(k, v, "send_queue", o.chat_send_queue);
+           field(k, v, "max_frame_bytes", o.chat_max_frame_bytes) || field(k, v, "send_queue", o.chat_send_queue) ||
+           field(k, v, "session_msgs_burst", o.chat.session_msgs_burst) ||
+           field(k, v, "session_msgs_per_s", o.chat.session_msgs_per_s) ||
+           field(k, v, "user_msgs_burst", o.chat.user_msgs_burst) ||
+           field(k, v, "user_msgs_per_s", o.chat.user_msgs_per_s) ||
+           field(k, v, "reactions_burst", o.chat.reactions_burst) ||
+           field(k, v, "reactions_per_s", o.chat.reactions_per_s) || field(k, v, "flood_strikes", o.chat.flood_strikes);
   });
   section("viewers", [&](const std::string& k, const toml::node& v) {
     return field(k, v, "idle_timeout_ms", o.viewer_timeout_ms);
@@ -101,6 +107,10 @@ std::string validate(const node_options& o) {
   if (o.chat.max_message_chars * 4 + 128 > o.chat_max_frame_bytes)
     return "chat frame limit must hold a message of the maximum length (4 bytes per character + 128)";
   if (o.chat_send_queue < 16 || o.chat_send_queue > 65536) return "chat send queue must be 16 to 65536 frames";
+  for (double x : {o.chat.session_msgs_burst, o.chat.session_msgs_per_s, o.chat.user_msgs_burst, o.chat.user_msgs_per_s,
+                   o.chat.reactions_burst, o.chat.reactions_per_s})
+    if (!(x > 0) || x > 1e6) return "chat rate limits must be positive (and at most 1e6)";
+  if (o.chat.flood_strikes < 1) return "chat flood_strikes must be at least 1";
   if (o.chat.history_on_join > 500) return "chat history on join must be at most 500";
   if (o.chat.retention_count < o.chat.history_on_join) return "chat retention must keep at least the join history";
   return {};
