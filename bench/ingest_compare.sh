@@ -10,9 +10,10 @@ PEERS=${PEERS:-$ROOT/../shared/peers}
 OUT=${OUT:-/tmp/onair-bench/ingest-$(date +%Y%m%d-%H%M%S)}
 COUNTS=${COUNTS:-1,10,50}
 REPEATS=${REPEATS:-3}
+ONAIR_BIN=${ONAIR_BIN:-$ROOT/build/onair}
 mkdir -p "$OUT"
 ONAIR_WITH_PEERS=1 "$ROOT/scripts/setup.sh"
-[ -x "$ROOT/build/onair" ] || "$ROOT/scripts/build.sh"
+[ -x "$ONAIR_BIN" ] || "$ROOT/scripts/build.sh"
 [ -f /tmp/peer/src/source.flv ] || "$PEERS/make-source.sh"
 
 echo "== nginx-rtmp"
@@ -27,7 +28,7 @@ trap - EXIT
 
 echo "== onair"
 DATA=$(mktemp -d /tmp/onair-bench-data.XXXXXX)
-taskset -c 1 "$ROOT/build/onair" node --data-dir "$DATA" --bind 127.0.0.1 --rtmp-port 19351 --http-port 18081 \
+taskset -c 1 "$ONAIR_BIN" node --data-dir "$DATA" --bind 127.0.0.1 --rtmp-port 19351 --http-port 18081 \
   --open-publish --log-level warn >"$OUT/onair-node.log" 2>&1 &
 ONAIR_PID=$!
 trap 'kill $ONAIR_PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
@@ -41,6 +42,6 @@ trap - EXIT
 rm -rf "$DATA"
 
 echo "== onair ingest->part latency"
-"$ROOT/bench/ingest_latency.py" --counts 1,10 --repeats "$REPEATS" --json "$OUT/onair-latency.json" \
+"$ROOT/bench/ingest_latency.py" --onair "$ONAIR_BIN" --counts 1,10 --repeats "$REPEATS" --json "$OUT/onair-latency.json" \
   | tee "$OUT/onair-latency.txt"
 "$ROOT/bench/summarize_ingest.py" "$OUT" | tee "$OUT/summary.md"
