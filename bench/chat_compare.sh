@@ -18,6 +18,7 @@ REPEATS=${REPEATS:-3}
 RATE=${RATE:-5}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-5}
+DRAIN=${DRAIN:-10}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 mkdir -p "$OUT"
@@ -63,7 +64,7 @@ load() {  # load LABEL URL N REPEAT
   local label=$1 url=$2 n=$3 r=$4
   echo "== $label N=$n repeat $r (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   timeout 600 taskset -c "$CLIENT_CPU" "$BUILD/bench/chat_load" --url "$url" --connections "$n" --rate "$RATE" \
-    --duration "$DURATION" --warmup "$WARMUP" --server-pid "$SERVER_PID" --label "$label" \
+    --duration "$DURATION" --warmup "$WARMUP" --drain "$DRAIN" --server-pid "$SERVER_PID" --label "$label" \
     --json "$OUT/$label-$n-$r.json" 2>"$OUT/$label-$n-$r.client.log" | tee "$OUT/$label-$n-$r.txt" ||
     echo "chat_load failed (see $OUT/$label-$n-$r.client.log)"
   [ -s "$OUT/$label-$n-$r.json" ] || return 0
@@ -109,7 +110,7 @@ run_ws() {  # N REPEAT
 {
   echo "host: $(nproc) CPUs, $(uname -r), node $(node --version), ws $(node -p "require('$ROOT/bench/ws_reference/node_modules/ws/package.json').version")"
   echo "onair: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- actors net storage media || echo '+dirty')"
-  echo "rate $RATE msgs/s, duration $DURATION s, warmup $WARMUP s, repeats $REPEATS, counts $COUNTS"
+  echo "rate $RATE msgs/s, duration $DURATION s, warmup $WARMUP s, drain <= $DRAIN s, repeats $REPEATS, counts $COUNTS"
   echo "server on CPU $SERVER_CPU, client on CPU $CLIENT_CPU; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
