@@ -30,6 +30,16 @@ class Node:
         self.log_path = os.path.join(self.workdir, "node.log")
 
     def start(self, timeout=20):
+        try:
+            return self._start(timeout)
+        except BaseException:
+            # Never leak a node process when start-up fails half way (ends it by PID).
+            if self.proc and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            raise
+
+    def _start(self, timeout):
         if os.path.exists(self.ready_file):
             os.remove(self.ready_file)
         self.log = open(self.log_path, "ab")
@@ -195,7 +205,12 @@ class NodeTestCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.node = Node(extra_args=cls.node_args).start()
+        cls.node = Node(extra_args=cls.node_args)
+        try:
+            cls.node.start()
+        except BaseException:
+            cls.node.cleanup()
+            raise
 
     @classmethod
     def tearDownClass(cls):
