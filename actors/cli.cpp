@@ -44,6 +44,14 @@ int run_cli(int argc, char** argv) {
   node->add_option("--chat-origins", opts.chat_origins, "WebSocket Origin allow-list (default: any)")->delimiter(',');
   node->add_option("--chat-max-chars", opts.chat.max_message_chars, "longest chat message, in characters")
       ->capture_default_str();
+  node->add_option("--cluster-secret", opts.cluster_secret, "shared secret of the cluster (enables clustering)");
+  node->add_option("--seeds", opts.seeds, "gossip host:port of members to join through")->delimiter(',');
+  node->add_option("--region", opts.region, "this node's region (placement prefers a room's home region)")
+      ->capture_default_str();
+  node->add_option("--zone", opts.zone, "this node's zone within its region")->capture_default_str();
+  node->add_option("--advertise", opts.advertise, "address other nodes and clients dial to reach this node");
+  node->add_option("--gossip-port", opts.gossip_port, "UDP gossip port (0 = any free port)")->capture_default_str();
+  node->add_option("--caf-port", opts.caf_port, "node-to-node actor port (0 = any free port)")->capture_default_str();
   node->add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")->capture_default_str();
 
   std::string token_dir = "./data", token_role, token_name;
@@ -95,6 +103,13 @@ int run_cli(int argc, char** argv) {
       if (given("--chat-secret")) merged.chat.secret = opts.chat.secret;
       if (given("--chat-origins")) merged.chat_origins = opts.chat_origins;
       if (given("--chat-max-chars")) merged.chat.max_message_chars = opts.chat.max_message_chars;
+      if (given("--cluster-secret")) merged.cluster_secret = opts.cluster_secret;
+      if (given("--seeds")) merged.seeds = opts.seeds;
+      if (given("--region")) merged.region = opts.region;
+      if (given("--zone")) merged.zone = opts.zone;
+      if (given("--advertise")) merged.advertise = opts.advertise;
+      if (given("--gossip-port")) merged.gossip_port = opts.gossip_port;
+      if (given("--caf-port")) merged.caf_port = opts.caf_port;
       opts = merged;
     }
     if (auto err = validate(opts); !err.empty()) {

@@ -16,6 +16,9 @@
 
 #include "media/frame.hpp"
 #include "media/hls_packager.hpp"
+#include "actors/cluster_types.hpp"
+#include "cluster/gossip_node.hpp"
+#include "cluster/swim.hpp"
 #include "net/chat/chat_handler.hpp"
 #include "net/http/api_types.hpp"
 #include "storage/chat_records.hpp"
@@ -66,6 +69,12 @@ using chat_trim_atom = caf::atom_constant<caf::atom("chattrim")>;
 using chat_drop_atom = caf::atom_constant<caf::atom("chatdrop")>;
 using mod_put_atom = caf::atom_constant<caf::atom("modput")>;
 using mod_get_atom = caf::atom_constant<caf::atom("modget")>;
+// Cluster (issue #4).
+using rooms_atom = caf::atom_constant<caf::atom("rooms")>;
+using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+using ingest_atom = caf::atom_constant<caf::atom("ingest")>;
+using linked_atom = caf::atom_constant<caf::atom("linked")>;
+using link_fail_atom = caf::atom_constant<caf::atom("linkfail")>;
 
 /// Who is acting: resolved from an API token by the API gateway.
 struct principal {
@@ -147,3 +156,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::chat::client_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::chat::user_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<onair::net::chat::session_sink>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::uint64_t>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::cluster::member_event)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::cluster::member)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<onair::cluster::gossip_node>)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::cluster_view)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::ingest_view)

@@ -46,7 +46,7 @@ std::string load_config_file(const std::string& path, node_options& o) {
     if (!v.is_table() && err.empty()) err = fmt::format("{}: unknown top-level key '{}'", path, std::string{k.str()});
   for (const auto& [k, v] : tbl) {
     std::string s{k.str()};
-    if (v.is_table() && s != "node" && s != "hls" && s != "viewers" && s != "chat" && err.empty())
+    if (v.is_table() && s != "node" && s != "hls" && s != "viewers" && s != "chat" && s != "cluster" && err.empty())
       err = fmt::format("{}: unknown section [{}]", path, s);
   }
   auto field = [&](const std::string& key, const toml::node& v, const char* want, auto& out) {
@@ -87,6 +87,21 @@ std::string load_config_file(const std::string& path, node_options& o) {
            field(k, v, "reactions_burst", o.chat.reactions_burst) ||
            field(k, v, "reactions_per_s", o.chat.reactions_per_s) || field(k, v, "flood_strikes", o.chat.flood_strikes);
   });
+  section("cluster", [&](const std::string& k, const toml::node& v) {
+    if (k == "seeds") {
+      const auto* arr = v.as_array();
+      if (!arr || !arr->is_homogeneous(toml::node_type::string)) {
+        if (err.empty()) err = path + ": config key 'seeds' must be an array of \"host:port\" strings";
+        return true;
+      }
+      o.seeds.clear();
+      for (const auto& e : *arr) o.seeds.push_back(*e.value<std::string>());
+      return true;
+    }
+    return field(k, v, "secret", o.cluster_secret) || field(k, v, "region", o.region) || field(k, v, "zone", o.zone) ||
+           field(k, v, "advertise", o.advertise) || field(k, v, "gossip_port", o.gossip_port) ||
+           field(k, v, "caf_port", o.caf_port);
+  });
   section("viewers", [&](const std::string& k, const toml::node& v) {
     return field(k, v, "idle_timeout_ms", o.viewer_timeout_ms);
   });
@@ -111,6 +126,14 @@ std::string validate(const node_options& o) {
                    o.chat.reactions_burst, o.chat.reactions_per_s})
     if (!(x > 0) || x > 1e6) return "chat rate limits must be positive (and at most 1e6)";
   if (o.chat.flood_strikes < 1) return "chat flood_strikes must be at least 1";
+  if (!o.seeds.empty() && o.cluster_secret.empty()) return "joining a cluster (--seeds) needs --cluster-secret";
+  if (!o.cluster_secret.empty() && o.cluster_secret.size() < 16)
+    return "the cluster secret must be at least 16 characters";
+  for (const auto& seed : o.seeds)
+    if (seed.rfind(':') == std::string::npos || seed.rfind(':') == 0 || seed.rfind(':') + 1 == seed.size())
+      return "seeds are host:port, got '" + seed + "'";
+  if (o.region.empty() || o.region.size() > 64 || o.zone.empty() || o.zone.size() > 64)
+    return "region and zone must be 1 to 64 characters";
   if (o.chat.history_on_join > 500) return "chat history on join must be at most 500";
   if (o.chat.retention_count < o.chat.history_on_join) return "chat retention must keep at least the join history";
   return {};

@@ -23,6 +23,14 @@ struct node_options {
   std::string log_level = "info";
   bool open_publish = false;       ///< trusted networks: an unknown publish name creates its room
   chat_options chat;               ///< chat limits, retention and the JWT secret
+  // Cluster (docs/cluster.md). Without a cluster secret the node runs standalone: no gossip, no CAF port.
+  std::string cluster_secret;      ///< HMAC key of every gossip packet; the same on every node
+  std::vector<std::string> seeds;  ///< "host:port" gossip addresses of members to join through
+  std::string region = "default";
+  std::string zone = "default";
+  std::string advertise;           ///< address other nodes dial; default: the bind address (127.0.0.1 for 0.0.0.0)
+  std::uint16_t gossip_port = 7946;  ///< UDP; 0 = any free port
+  std::uint16_t caf_port = 7947;     ///< CAF node-to-node; 0 = any free port
   std::vector<std::string> chat_origins;  ///< WebSocket Origin allow-list (empty = any origin)
   std::size_t chat_max_frame_bytes = 4096;   ///< larger WebSocket frames close the connection (1009)
   std::size_t chat_send_queue = 256;         ///< frames queued per chat connection before shedding

@@ -27,6 +27,14 @@ class api_handler {
   virtual void get_node(caller who, reply<node_info> done) = 0;
   /// Prometheus text exposition (format 0.0.4) for GET /metrics.
   virtual void metrics(reply<std::string> done) = 0;
+  /// GET /api/cluster. A handler without a cluster (e.g. a test double) answers 404.
+  virtual void get_cluster(caller, reply<cluster_view> done) {
+    done(error{404, "not_found", "this node is not part of a cluster"});
+  }
+  /// GET /api/rooms/{id}/ingest?region=R (region may be empty: the caller's node's region).
+  virtual void room_ingest(caller, std::string, std::string, reply<ingest_view> done) {
+    done(error{404, "not_found", "this node is not part of a cluster"});
+  }
 };
 
 }  // namespace onair::net::api

@@ -253,4 +253,26 @@ std::string to_json(const api::error& err) {
   return j.dump(-1, ' ', false, dump_safe);
 }
 
+std::string to_json(const api::cluster_view& view) {
+  json nodes = json::array();
+  for (const auto& n : view.nodes)
+    nodes.push_back({{"node_id", n.node_id}, {"region", n.region}, {"zone", n.zone}, {"state", n.state},
+                     {"self", n.self}, {"linked", n.linked}, {"draining", n.draining},
+                     {"endpoints",
+                      {{"host", n.host}, {"rtmp", n.rtmp_port}, {"http", n.http_port}, {"caf", n.caf_port},
+                       {"gossip", n.gossip_port}}},
+                     {"load", {{"rooms", n.rooms}, {"streams", n.streams}, {"viewers", n.viewers}, {"cpu_pct", n.cpu_pct}}}});
+  json rooms = json::array();
+  for (const auto& r : view.rooms)
+    rooms.push_back({{"id", r.id}, {"title", r.title}, {"status", r.status}, {"owner_node", r.owner_node},
+                     {"origin_node", r.origin_node.empty() ? json(nullptr) : json(r.origin_node)}});
+  return json{{"node_id", view.node_id}, {"nodes", nodes}, {"rooms", rooms}, {"unreachable", view.unreachable}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string to_json(const api::ingest_view& view) {
+  return json{{"node_id", view.node_id}, {"region", view.region}, {"rtmp_url", view.rtmp_url}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace onair::net::http

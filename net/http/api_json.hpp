@@ -34,6 +34,8 @@ api::result<api::list_rooms_request> parse_list_query(const query_params& q);
 std::string to_json(const api::room_view& room);
 std::string to_json(const api::room_page& page);
 std::string to_json(const api::node_info& node);
+std::string to_json(const api::cluster_view& view);
+std::string to_json(const api::ingest_view& view);
 /// {"error":{"code":...,"message":...}}
 std::string to_json(const api::error& err);
 

@@ -125,14 +125,16 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
   auto& api = c->srv().api;
 
   // Route first (404), then method (405): a wrong method on an unknown path is still "not found".
-  enum class route { rooms, room, room_end, room_rotate, node, none };
+  enum class route { rooms, room, room_end, room_rotate, room_ingest, node, cluster, none };
   route r = route::none;
   if (seg.size() == 1 && seg[0] == "rooms") r = route::rooms;
   else if (seg.size() == 1 && seg[0] == "node") r = route::node;
+  else if (seg.size() == 1 && seg[0] == "cluster") r = route::cluster;
   else if (seg.size() >= 2 && seg[0] == "rooms" && !seg[1].empty()) {
     if (seg.size() == 2) r = route::room;
     else if (seg.size() == 3 && seg[2] == "end") r = route::room_end;
     else if (seg.size() == 3 && seg[2] == "rotate-key") r = route::room_rotate;
+    else if (seg.size() == 3 && seg[2] == "ingest") r = route::room_ingest;
   }
 
   const char* allow = nullptr;
@@ -153,6 +155,8 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
       allowed = method == bhttp::verb::post;
       break;
     case route::node:
+    case route::cluster:
+    case route::room_ingest:
       allow = "GET, OPTIONS";
       allowed = method == bhttp::verb::get;
       break;
@@ -202,6 +206,21 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
         return api.get_node(std::move(who), reply_with<api::node_info>(c, [](const api::node_info& n) {
                               return make_json_response(200, to_json(n));
                             }));
+      case route::cluster:
+        return api.get_cluster(std::move(who), reply_with<api::cluster_view>(c, [](const api::cluster_view& v) {
+                                 return make_json_response(200, to_json(v));
+                               }));
+      case route::room_ingest: {
+        auto q = parse_query(query);
+        if (!q) return c->respond(make_error_response(400, "bad_request", "malformed query string"));
+        std::string region;
+        if (const auto* r = q->find("region")) region = *r;
+        if (region.size() > 64) return c->respond(make_error_response(400, "bad_request", "region is too long"));
+        return api.room_ingest(std::move(who), id, std::move(region),
+                               reply_with<api::ingest_view>(c, [](const api::ingest_view& v) {
+                                 return make_json_response(200, to_json(v));
+                               }));
+      }
       case route::none: break;
     }
   } catch (const std::exception&) {

@@ -79,4 +79,42 @@ struct node_info {
   std::uint64_t viewers = 0;
 };
 
+/// One node as GET /api/cluster shows it.
+struct cluster_node {
+  std::string node_id;
+  std::string region;
+  std::string zone;
+  std::string state;        ///< alive, suspect, dead, left
+  std::string host;         ///< advertised address
+  std::uint16_t rtmp_port = 0, http_port = 0, caf_port = 0, gossip_port = 0;
+  std::uint32_t rooms = 0, streams = 0, viewers = 0;
+  std::uint16_t cpu_pct = 0;
+  bool draining = false;
+  bool self = false;        ///< the node answering
+  bool linked = false;      ///< a direct CAF connection to it is up (always true for self)
+};
+
+/// Which node owns a room (its room actor) and where its stream is ingested (origin).
+struct cluster_room {
+  std::string id;
+  std::string title;
+  std::string status;       ///< ready, live, ended
+  std::string owner_node;
+  std::string origin_node;  ///< empty when nobody publishes
+};
+
+struct cluster_view {
+  std::string node_id;      ///< the node answering
+  std::vector<cluster_node> nodes;
+  std::vector<cluster_room> rooms;
+  std::vector<std::string> unreachable;  ///< nodes whose rooms could not be listed in time
+};
+
+/// GET /api/rooms/{id}/ingest?region=R: where a DJ in region R should publish.
+struct ingest_view {
+  std::string node_id;
+  std::string region;
+  std::string rtmp_url;     ///< rtmp://HOST:PORT/live (append "/" + stream key)
+};
+
 }  // namespace onair::net::api

@@ -1,0 +1,248 @@
+#include "actors/cluster_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/stateful_actor.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "actors/messages.hpp"
+#include "cluster/gossip_node.hpp"
+#include "cluster/placement.hpp"
+
+namespace onair::actors {
+
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto tick_interval = 2s;
+constexpr auto remote_timeout = 2s;
+
+struct cluster_state {
+  cluster_deps deps;
+  std::unordered_map<std::string, cluster::member> members;  ///< by node id, from gossip
+  std::unordered_map<std::string, caf::actor> links;         ///< peers' cluster actors, direct connections
+  std::unordered_set<std::string> connecting;
+  std::uint64_t cpu_ticks = 0;  ///< this process's utime+stime at the last tick
+  std::chrono::steady_clock::time_point cpu_at{};
+};
+
+using cluster_actor = caf::stateful_actor<cluster_state>;
+
+/// This process's CPU use since the last call, percent of one core averaged over the node's cores.
+std::uint16_t sample_cpu(cluster_state& st) {
+  std::ifstream in("/proc/self/stat");
+  std::string line;
+  std::getline(in, line);
+  auto close = line.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  std::uint64_t utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  const auto now = std::chrono::steady_clock::now();
+  const auto ticks = utime + stime;
+  std::uint16_t pct = 0;
+  if (st.cpu_at.time_since_epoch().count() != 0) {
+    const double secs = std::chrono::duration<double>(now - st.cpu_at).count();
+    const double cpu_s = static_cast<double>(ticks - st.cpu_ticks) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    const long cores = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+    pct = static_cast<std::uint16_t>(std::min(100.0, 100.0 * cpu_s / secs / static_cast<double>(cores)));
+  }
+  st.cpu_ticks = ticks;
+  st.cpu_at = now;
+  return pct;
+}
+
+/// Opens a direct middleman connection to a peer and fetches its published cluster actor. Blocking
+/// (remote_actor waits for the handshake), so it runs in its own detached actor.
+void connect_to(cluster_actor* self, const cluster::member& m) {
+  auto& st = self->state;
+  if (m.ep.caf == 0 || st.links.count(m.node_id) || st.connecting.count(m.node_id)) return;
+  st.connecting.insert(m.node_id);
+  auto me = caf::actor_cast<caf::actor>(self);
+  self->system().spawn<caf::detached>([me, id = m.node_id, host = m.ep.host, port = m.ep.caf](caf::event_based_actor* c) {
+    auto peer = c->system().middleman().remote_actor(host, port);
+    if (peer) c->send(me, linked_atom::value, id, *peer);
+    else c->send(me, link_fail_atom::value, id, caf::to_string(peer.error()));
+  });
+}
+
+net::api::cluster_node to_view(const cluster::member& m, bool self, bool linked) {
+  net::api::cluster_node n;
+  n.node_id = m.node_id;
+  n.region = m.region;
+  n.zone = m.zone;
+  n.state = cluster::to_string(m.state);
+  n.host = m.ep.host;
+  n.rtmp_port = m.ep.rtmp;
+  n.http_port = m.ep.http;
+  n.caf_port = m.ep.caf;
+  n.gossip_port = m.ep.gossip;
+  n.rooms = m.ld.rooms;
+  n.streams = m.ld.streams;
+  n.viewers = m.ld.viewers;
+  n.cpu_pct = m.ld.cpu_pct;
+  n.draining = m.draining;
+  n.self = self;
+  n.linked = self || linked;
+  return n;
+}
+
+std::vector<cluster::member> member_list(const cluster_state& st) {
+  std::vector<cluster::member> out;
+  for (auto& [id, m] : st.members) out.push_back(m);
+  out.push_back(st.deps.self);
+  return out;
+}
+
+caf::behavior cluster_behavior(cluster_actor* self) {
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& links = self->state.links;
+    for (auto it = links.begin(); it != links.end(); ++it) {
+      if (it->second.address() == dm.source) {
+        spdlog::warn("cluster: lost the CAF link to {}", it->first);
+        links.erase(it);
+        break;
+      }
+    }
+  });
+  self->delayed_send(self, tick_interval, tick_atom::value);
+  return {
+    [=](const cluster::member_event& ev) {
+      auto& st = self->state;
+      if (ev.m.node_id == st.deps.self.node_id) return;
+      using kind = cluster::member_event::kind;
+      st.members[ev.m.node_id] = ev.m;
+      switch (ev.what) {
+        case kind::joined: spdlog::info("cluster: {} joined ({}/{})", ev.m.node_id, ev.m.region, ev.m.zone); break;
+        case kind::dead: spdlog::warn("cluster: {} is dead", ev.m.node_id); break;
+        case kind::left: spdlog::info("cluster: {} left", ev.m.node_id); break;
+        case kind::suspect: spdlog::info("cluster: {} is suspect", ev.m.node_id); break;
+        case kind::alive_again: spdlog::info("cluster: {} is alive again", ev.m.node_id); break;
+        case kind::updated: break;
+      }
+      if (ev.m.state == cluster::member_state::alive) connect_to(self, ev.m);
+      if (ev.m.state == cluster::member_state::dead || ev.m.state == cluster::member_state::left) {
+        if (auto it = st.links.find(ev.m.node_id); it != st.links.end()) {
+          self->demonitor(it->second);
+          st.links.erase(it);
+        }
+      }
+    },
+    [=](update_atom, std::shared_ptr<cluster::gossip_node>& gossip, cluster::member& me) {
+      // Ports are known only once every listener is bound, after this actor was published.
+      self->state.deps.gossip = std::move(gossip);
+      self->state.deps.self = std::move(me);
+    },
+    [=](linked_atom, const std::string& id, caf::actor& peer) {
+      auto& st = self->state;
+      st.connecting.erase(id);
+      self->monitor(peer);
+      st.links[id] = std::move(peer);
+      spdlog::info("cluster: direct CAF link to {} is up", id);
+    },
+    [=](link_fail_atom, const std::string& id, const std::string& why) {
+      self->state.connecting.erase(id);
+      spdlog::debug("cluster: cannot link to {} yet: {}", id, why);
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      self->delayed_send(self, tick_interval, tick_atom::value);
+      for (auto& [id, m] : st.members)  // retry links that failed (e.g. a peer still starting)
+        if (m.state == cluster::member_state::alive) connect_to(self, m);
+      if (!st.deps.gossip) return;
+      const auto cpu = sample_cpu(st);
+      self->request(st.deps.directory, remote_timeout, stats_atom::value)
+          .then([=](const node_stats& s) {
+                  cluster::load ld{static_cast<std::uint32_t>(s.rooms), static_cast<std::uint32_t>(s.live),
+                                   static_cast<std::uint32_t>(s.viewers), cpu};
+                  self->state.deps.self.ld = ld;
+                  self->state.deps.gossip->update_self(ld, false);
+                },
+                [](caf::error&) {});
+    },
+    [=](rooms_atom) -> caf::result<std::vector<net::api::cluster_room>> {
+      auto rp = self->make_response_promise<std::vector<net::api::cluster_room>>();
+      net::api::list_rooms_request all;
+      all.limit = std::numeric_limits<std::size_t>::max();
+      auto me = self->state.deps.self.node_id;
+      self->request(self->state.deps.directory, remote_timeout, list_atom::value, all)
+          .then(
+              [=](const net::api::room_page& page) mutable {
+                std::vector<net::api::cluster_room> out;
+                for (const auto& r : page.rooms) {
+                  const char* status = r.status == net::api::room_status::live    ? "live"
+                                       : r.status == net::api::room_status::ended ? "ended"
+                                                                                  : "ready";
+                  // Rooms are owned where they were created and their streams run where the DJ
+                  // connected; until the directory is replicated (TODO(#4)) both are this node.
+                  out.push_back({r.id, r.title, status, me, r.status == net::api::room_status::live ? me : ""});
+                }
+                rp.deliver(std::move(out));
+              },
+              [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      return rp;
+    },
+    [=](cluster_atom) -> caf::result<net::api::cluster_view> {
+      auto& st = self->state;
+      auto view = std::make_shared<net::api::cluster_view>();
+      view->node_id = st.deps.self.node_id;
+      view->nodes.push_back(to_view(st.deps.self, true, true));
+      for (auto& [id, m] : st.members) view->nodes.push_back(to_view(m, false, st.links.count(id) > 0));
+      std::sort(view->nodes.begin(), view->nodes.end(),
+                [](auto& a, auto& b) { return std::tie(a.region, a.node_id) < std::tie(b.region, b.node_id); });
+      auto rp = self->make_response_promise<net::api::cluster_view>();
+      // Ask this node and every linked peer for their rooms; answer when all replied or timed out.
+      std::vector<std::pair<std::string, caf::actor>> targets{{st.deps.self.node_id, caf::actor_cast<caf::actor>(self)}};
+      for (auto& [id, a] : st.links) targets.emplace_back(id, a);
+      auto pending = std::make_shared<std::size_t>(targets.size());
+      auto finish = [=]() mutable {
+        if (--*pending > 0) return;
+        std::sort(view->rooms.begin(), view->rooms.end(), [](auto& a, auto& b) { return a.id < b.id; });
+        rp.deliver(*view);
+      };
+      for (auto& [id, a] : targets) {
+        self->request(a, remote_timeout, rooms_atom::value)
+            .then(
+                [=](const std::vector<net::api::cluster_room>& rooms) mutable {
+                  view->rooms.insert(view->rooms.end(), rooms.begin(), rooms.end());
+                  finish();
+                },
+                [=, id = id](caf::error&) mutable {
+                  view->unreachable.push_back(id);
+                  finish();
+                });
+      }
+      return rp;
+    },
+    [=](ingest_atom, const std::string& region) -> caf::result<net::api::ingest_view> {
+      auto& st = self->state;
+      const auto want = region.empty() ? st.deps.self.region : region;
+      auto best = cluster::best_ingest(want, member_list(st));
+      if (!best) return make_api_error(api_errc::internal, "no alive node can take a stream");
+      return net::api::ingest_view{best->node_id, best->region,
+                                   "rtmp://" + best->ep.host + ":" + std::to_string(best->ep.rtmp) + "/live"};
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_cluster_actor(caf::actor_system& sys, cluster_deps deps) {
+  return sys.spawn([deps = std::move(deps)](cluster_actor* self) mutable {
+    self->state.deps = std::move(deps);
+    return cluster_behavior(self);
+  });
+}
+
+}  // namespace onair::actors
