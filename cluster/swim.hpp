@@ -23,15 +23,19 @@
 namespace onair::cluster {
 
 struct swim_config {
-  std::int64_t probe_interval_ms = 1000;
-  std::int64_t probe_timeout_ms = 500;      ///< direct ping ack deadline (before the health multiplier)
+  std::int64_t probe_interval_ms = 500;
+  std::int64_t probe_timeout_ms = 250;      ///< direct ping ack deadline (before the health multiplier)
   std::size_t indirect_checks = 3;          ///< k members asked to ping-req
-  double suspicion_min_mult = 4;            ///< Lifeguard: suspicion timeout bounds, × log10(n) × interval
+  double suspicion_min_mult = 2;            ///< Lifeguard: suspicion timeout bounds, × log10(n) × interval
   double suspicion_max_mult = 6;
   std::size_t retransmit_mult = 4;          ///< piggyback each update this × log10(n+1) times
   std::size_t max_packet_bytes = 1400;      ///< stay under a typical MTU
   std::uint32_t awareness_max = 8;          ///< Lifeguard local health multiplier cap
   std::int64_t push_pull_interval_ms = 30000;  ///< full state exchange with a random member (anti-entropy)
+  // Added with the implementation (memberlist's gossip interval and "gossip to the dead"):
+  std::int64_t gossip_interval_ms = 125;    ///< send queued updates in gossip-only packets this often
+  std::size_t gossip_nodes = 3;             ///< to this many random members each gossip interval
+  std::int64_t gossip_to_dead_ms = 30000;   ///< keep gossiping to a member this long after it died
 };
 
 /// A datagram to send. `to` is "host:port".
@@ -71,6 +75,10 @@ class swim {
   const member& self() const;
   /// Lifeguard local health score (0 = healthy).
   std::uint32_t local_health() const;
+  /// Packets on_packet could not decode (dropped and counted; the transport reports them).
+  std::uint64_t malformed_packets() const;
+  /// Updates still queued for piggybacking (leave waits for its `left` to go out).
+  std::size_t pending_broadcasts() const;
 
   struct impl;
 
