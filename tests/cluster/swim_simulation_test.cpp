@@ -111,8 +111,8 @@ struct detection {
 };
 
 /// Kills one member after a converged start and measures when each observer declares it dead.
-detection kill_one(std::size_t n, std::uint64_t seed, double loss) {
-  network net(n, defaults(), seed, loss, 1, 20);
+detection kill_one(std::size_t n, std::uint64_t seed, double loss, swim_config cfg = defaults()) {
+  network net(n, cfg, seed, loss, 1, 20);
   bootstrap(net, seed);
   // Steady-state load over 60 s before the failure.
   net.reset_counters();
@@ -179,6 +179,29 @@ TEST(SwimSimulation, DetectionAndLoadWithThreeMembersAndWithLoss) {
   }
   std::printf("[gossip-sim] n=100 loss=5%% medians of 3 seeds: detection p50=%.2fs p99=%.2fs; per-member "
               "%.1f pkt/s %.0f B/s\n",
+              median(p50s), median(p99s), median(pkts), median(bytes));
+}
+
+// The same failure under memberlist's DefaultLANConfig timings (ProbeInterval 1 s, ProbeTimeout 500 ms,
+// SuspicionMult 4, SuspicionMaxTimeoutMult 6 → max = 24 × log10(n) × interval, GossipInterval 200 ms,
+// GossipNodes 3, RetransmitMult 4), measured in the same run as a reference point. Not asserted.
+TEST(SwimSimulation, MemberlistLanTimingsForComparison) {
+  swim_config lan;
+  lan.probe_interval_ms = 1000;
+  lan.probe_timeout_ms = 500;
+  lan.suspicion_min_mult = 4;
+  lan.suspicion_max_mult = 24;
+  lan.gossip_interval_ms = 200;
+  std::vector<double> p50s, p99s, pkts, bytes;
+  for (std::uint64_t seed : {1, 2, 3}) {
+    const auto d = kill_one(100, seed, 0.0, lan);
+    p50s.push_back(percentile(d.per_observer_s, 0.5));
+    p99s.push_back(percentile(d.per_observer_s, 0.99));
+    pkts.push_back(d.load.packets_per_s);
+    bytes.push_back(d.load.bytes_per_s);
+  }
+  std::printf("[gossip-sim] memberlist-LAN timings n=100 loss=0 medians of 3 seeds: detection p50=%.2fs "
+              "p99=%.2fs; per-member %.1f pkt/s %.0f B/s\n",
               median(p50s), median(p99s), median(pkts), median(bytes));
 }
 
