@@ -19,6 +19,7 @@ RATE=${RATE:-5}
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-5}
 DRAIN=${DRAIN:-10}
+DATA_ROOT=${DATA_ROOT:-/tmp}  # /dev/shm takes fsync latency out of onair (a diagnostic, not the default)
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 mkdir -p "$OUT"
@@ -78,7 +79,7 @@ EOF
 }
 
 run_onair() {  # N REPEAT
-  DATA=$(mktemp -d /tmp/onair-chat-bench.XXXXXX)
+  DATA=$(mktemp -d "$DATA_ROOT/onair-chat-bench.XXXXXX")
   taskset -c "$SERVER_CPU" "$BUILD/onair" node --data-dir "$DATA" --bind 127.0.0.1 --http-port 0 --rtmp-port 0 \
     --ready-file "$DATA/ready.json" --log-level warn >"$OUT/onair-$1-$2.node.log" 2>&1 &
   SERVER_PID=$!

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -34,7 +33,6 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -236,8 +234,6 @@ struct thread_stats {
   std::string first_disconnect;
 };
 
-struct run_state;
-
 /// Shared, read-only-after-start settings and the cross-thread counters.
 struct run_state {
   options opt;
@@ -321,7 +317,6 @@ class connection : public std::enable_shared_from_this<connection> {
     return n;
   }
   bool publisher() const { return publisher_; }
-  bool measured_seq(std::uint64_t s) const { return s / 64 < seen_.size() && (seen_[s / 64] & (1ull << (s % 64))); }
 
  private:
   void fail(const char* stage, beast::error_code ec) {
