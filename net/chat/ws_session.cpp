@@ -33,8 +33,10 @@ class ws_session final : public ws_sink, public std::enable_shared_from_this<ws_
   ~ws_session() override {
     // Only reached without finish() when the io_context was torn down with our handlers queued:
     // the contract is still "on_close exactly once".
-    if (handler_ && !finished_) handler_->on_close();
-    hub_->open_.fetch_sub(1, std::memory_order_relaxed);
+    if (!finished_) {
+      if (handler_) handler_->on_close();
+      hub_->release();
+    }
   }
 
   void run(std::string leftover, const upgrade_request& req) {
@@ -72,6 +74,7 @@ class ws_session final : public ws_sink, public std::enable_shared_from_this<ws_
   }
 
   std::uint64_t dropped() const override { return dropped_.load(std::memory_order_relaxed); }
+  std::size_t queued() const override { return queued_.load(std::memory_order_relaxed); }
 
  private:
   void on_accept(beast::error_code ec) {
@@ -125,11 +128,18 @@ class ws_session final : public ws_sink, public std::enable_shared_from_this<ws_
 
   void enqueue(media::shared_bytes frame, priority p) {
     if (close_requested_ || finished_) return;
-    switch (queue_.push(std::move(frame), p)) {
+    const auto dropped_before = queue_.dropped();
+    const auto r = queue_.push(std::move(frame), p);
+    queued_.store(static_cast<std::uint32_t>(queue_.size()), std::memory_order_relaxed);
+    if (const auto d = queue_.dropped() - dropped_before) {  // evicted or refused droppable frames
+      dropped_.store(queue_.dropped(), std::memory_order_relaxed);
+      hub_->dropped_total_.fetch_add(d, std::memory_order_relaxed);
+    }
+    switch (r) {
       case send_queue::push_result::queued:
         return maybe_write();
       case send_queue::push_result::dropped:
-        return count_drop();
+        return;
       case send_queue::push_result::overflow:
         hub_->slow_total_.fetch_add(1, std::memory_order_relaxed);
         // What is queued will never reach this client in time; the close frame goes right after
@@ -138,15 +148,11 @@ class ws_session final : public ws_sink, public std::enable_shared_from_this<ws_
     }
   }
 
-  void count_drop() {
-    dropped_.store(queue_.dropped(), std::memory_order_relaxed);
-    hub_->dropped_total_.fetch_add(1, std::memory_order_relaxed);
-  }
-
   void maybe_write() {
     if (writing_ || !accepted_ || finished_) return;
     if (!queue_.empty()) {
       writing_ = queue_.pop();
+      queued_.store(static_cast<std::uint32_t>(queue_.size()), std::memory_order_relaxed);
       // The shared buffer is written as is (never copied per session); writing_ keeps it alive.
       ws_.async_write(asio::buffer(writing_->data(), writing_->size()),
                       [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_write(ec); });
@@ -178,7 +184,10 @@ class ws_session final : public ws_sink, public std::enable_shared_from_this<ws_
     // RFC 6455 5.5: a control frame payload is at most 125 bytes, 2 of them the code.
     if (reason.size() > 123) reason.resize(123);
     reason_ = std::move(reason);
-    if (discard_queue) queue_.clear();
+    if (discard_queue) {
+      queue_.clear();
+      queued_.store(0, std::memory_order_relaxed);
+    }
     arm_timer(hub_->options().close_timeout_s);
     maybe_write();
   }
@@ -207,8 +216,11 @@ class ws_session final : public ws_sink, public std::enable_shared_from_this<ws_
     ++timer_gen_;
     timer_.cancel();
     queue_.clear();
+    queued_.store(0, std::memory_order_relaxed);
     drop_socket();
     hub_->remove(id_);
+    // The slot comes back now, not when the last sink reference (held by actors/) goes away.
+    hub_->release();
     if (handler_) handler_->on_close();
   }
 
@@ -223,6 +235,7 @@ class ws_session final : public ws_sink, public std::enable_shared_from_this<ws_
   std::unique_ptr<open_request> info_;  // only until on_open
   std::string reason_;
   std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint32_t> queued_{0};
   std::atomic<bool> sink_closed_{false};
   std::uint32_t timer_gen_ = 0;
   std::uint16_t close_code_ = 0;

@@ -26,6 +26,8 @@ class ws_sink : public session_sink {
  public:
   /// Frames this session dropped under the queue policy (droppable frames evicted or refused).
   virtual std::uint64_t dropped() const = 0;
+  /// Frames waiting in the queue now (not counting the one being written).
+  virtual std::size_t queued() const = 0;
 };
 
 class ws_session;
