@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "cluster/broadcast_queue.hpp"
 #include "cluster/suspicion.hpp"
