@@ -16,11 +16,12 @@ using namespace std::chrono_literals;
 constexpr auto api_timeout = 15s;
 }  // namespace
 
-api_gateway::api_gateway(caf::actor_system& sys, caf::actor directory, caf::actor storage,
+api_gateway::api_gateway(caf::actor_system& sys, caf::actor directory, caf::actor storage, caf::actor cluster,
                          std::shared_ptr<node_metrics> metrics, std::string node_id, public_endpoints endpoints)
     : sys_(sys),
       directory_(std::move(directory)),
       storage_(std::move(storage)),
+      cluster_(std::move(cluster)),
       metrics_(std::move(metrics)),
       node_id_(std::move(node_id)),
       endpoints_(std::move(endpoints)) {}
@@ -136,6 +137,30 @@ void api_gateway::metrics(reply<std::string> done) {
     self->request(dir, api_timeout, stats_atom::value)
         .then([=](const node_stats& s) { done(render_prometheus(*m, s.rooms, s.live, s.viewers)); },
               [=](caf::error& err) { done(to_api_error(err)); });
+  });
+}
+
+void api_gateway::get_cluster(net::api::caller, reply<net::api::cluster_view> done) {
+  auto cluster = cluster_;
+  sys_.spawn([=](caf::event_based_actor* self) {
+    self->request(cluster, api_timeout, cluster_atom::value)
+        .then([=](net::api::cluster_view& v) { done(std::move(v)); }, [=](caf::error& err) { done(to_api_error(err)); });
+  });
+}
+
+void api_gateway::room_ingest(net::api::caller, std::string id, std::string region, reply<net::api::ingest_view> done) {
+  auto dir = directory_;
+  auto cluster = cluster_;
+  sys_.spawn([=](caf::event_based_actor* self) {
+    // The room must exist; then the best node for a DJ in `region` (least loaded there, else anywhere).
+    self->request(dir, api_timeout, get_atom::value, id)
+        .then(
+            [=](const net::api::room_view&) {
+              self->request(cluster, api_timeout, ingest_atom::value, region)
+                  .then([=](net::api::ingest_view& v) { done(std::move(v)); },
+                        [=](caf::error& err) { done(to_api_error(err)); });
+            },
+            [=](caf::error& err) { done(to_api_error(err)); });
   });
 }
 

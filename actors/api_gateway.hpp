@@ -22,8 +22,8 @@ struct public_endpoints {
 
 class api_gateway final : public net::api::api_handler {
  public:
-  api_gateway(caf::actor_system& sys, caf::actor directory, caf::actor storage, std::shared_ptr<node_metrics> metrics,
-              std::string node_id, public_endpoints endpoints);
+  api_gateway(caf::actor_system& sys, caf::actor directory, caf::actor storage, caf::actor cluster,
+              std::shared_ptr<node_metrics> metrics, std::string node_id, public_endpoints endpoints);
 
   void create_room(net::api::caller who, net::api::create_room_request req, reply<net::api::room_view> done) override;
   void list_rooms(net::api::caller who, net::api::list_rooms_request req, reply<net::api::room_page> done) override;
@@ -35,6 +35,8 @@ class api_gateway final : public net::api::api_handler {
   void delete_room(net::api::caller who, std::string id, reply<std::monostate> done) override;
   void get_node(net::api::caller who, reply<net::api::node_info> done) override;
   void metrics(reply<std::string> done) override;
+  void get_cluster(net::api::caller who, reply<net::api::cluster_view> done) override;
+  void room_ingest(net::api::caller who, std::string id, std::string region, reply<net::api::ingest_view> done) override;
 
   /// Sets the HTTP port shown in URLs once the listener is bound (call before serving requests).
   void set_http_port(std::uint16_t port) { endpoints_.http_port = port; }
@@ -52,6 +54,7 @@ class api_gateway final : public net::api::api_handler {
   caf::actor_system& sys_;
   caf::actor directory_;
   caf::actor storage_;
+  caf::actor cluster_;
   std::shared_ptr<node_metrics> metrics_;
   std::string node_id_;
   public_endpoints endpoints_;

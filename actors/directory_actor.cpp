@@ -195,9 +195,10 @@ caf::behavior directory_behavior(directory_actor* self) {
       return s;
     },
     [=](shutdown_atom) -> caf::result<caf::unit_t> {
+      // Check before making the promise: once a promise exists, CAF 0.17 ignores a returned value.
+      if (self->state.rooms.empty()) return caf::unit;
       auto rp = self->make_response_promise<caf::unit_t>();
       auto pending = std::make_shared<std::size_t>(self->state.rooms.size());
-      if (*pending == 0) return caf::unit;
       for (auto& [id, e] : self->state.rooms) {
         self->request(e.actor, 10s, shutdown_atom::value)
             .then([=]() mutable { if (--*pending == 0) rp.deliver(caf::unit); },

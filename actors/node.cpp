@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <csignal>
@@ -18,6 +19,8 @@
 
 #include "actors/api_gateway.hpp"
 #include "actors/chat_session_actor.hpp"
+#include "actors/cluster_actor.hpp"
+#include "actors/cluster_types.hpp"
 #include "actors/directory_actor.hpp"
 #include "actors/ingest_gateway.hpp"
 #include "actors/messages.hpp"
@@ -26,6 +29,7 @@
 #include "actors/storage_actor.hpp"
 #include "actors/version.hpp"
 #include "actors/viewer_session_actor.hpp"
+#include "cluster/gossip_node.hpp"
 #include "media/digest.hpp"
 #include "net/chat/chat_handler.hpp"
 #include "net/chat/ws_options.hpp"
@@ -164,7 +168,18 @@ int run_node(const node_options& opts) {
     return 1;
   }
 
+  const bool clustered = !opts.cluster_secret.empty();
   caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  // Heartbeats on every node (off by default in CAF 0.17, so a frozen peer would never be noticed);
+  // the connection timeout only works when the peer sends heartbeats too (toolchain.md section 4).
+  cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(1000)});
+  cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::milliseconds(5000)});
+  cfg.add_message_type<net::api::cluster_room>("onair_cluster_room");
+  cfg.add_message_type<std::vector<net::api::cluster_room>>("onair_cluster_rooms");
+  // Declared before the actor system so it is destroyed after it: the system's destructor waits for
+  // every actor, and actors hold WebSocket sinks and RTMP kick functions that need a live io_context.
+  net::io_runtime io(opts.io_threads);
   caf::actor_system sys{cfg};
   auto metrics = std::make_shared<node_metrics>();
   auto index = std::make_shared<net::hls::index>();
@@ -180,20 +195,31 @@ int run_node(const node_options& opts) {
   const auto room_count = rooms.size();
   auto directory = spawn_directory_actor(sys, std::move(rooms), deps);
   auto registry = spawn_viewer_registry(sys, directory, std::chrono::milliseconds(opts.viewer_timeout_ms));
+  cluster::member me;
+  me.node_id = node_id;
+  me.region = opts.region;
+  me.zone = opts.zone;
+  me.ep.host = !opts.advertise.empty() ? opts.advertise
+               : opts.bind_host == "0.0.0.0" || opts.bind_host == "::" ? "127.0.0.1"
+                                                                        : opts.bind_host;
+  auto cluster_actor = spawn_cluster_actor(sys, cluster_deps{directory, nullptr, me});
+  std::shared_ptr<cluster::gossip_node> gossip;
+  auto stop_actors = [&] {
+    // A published actor keeps the process alive until it exits (toolchain.md section 4).
+    for (auto& a : {cluster_actor, registry, directory, storage_actor})
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  };
 
-  net::io_runtime io(opts.io_threads);
   ingest_gateway ingest(sys, directory, metrics, opts.open_publish);
   if (opts.open_publish) spdlog::warn("open-publish mode: anyone who reaches the RTMP port can publish");
   viewer_tracker viewers(registry);
   net::rtmp::server rtmp(io, net::rtmp::server_options{}, ingest);
   if (auto ec = rtmp.listen(opts.bind_host, opts.rtmp_port)) {
     spdlog::error("cannot listen for RTMP on {}:{}: {}", opts.bind_host, opts.rtmp_port, ec.message());
-    caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(storage_actor, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    stop_actors();
     return 1;
   }
-  api_gateway api(sys, directory, storage_actor, metrics, node_id,
+  api_gateway api(sys, directory, storage_actor, cluster_actor, metrics, node_id,
                   public_endpoints{opts.public_host, rtmp.port(), opts.http_port});
   net::http::server http(io, net::http::server_options{}, api, *index, viewers);
   chat_gateway chat_gw(sys, chat_session_deps{directory, storage_actor, chat, metrics});
@@ -202,23 +228,53 @@ int run_node(const node_options& opts) {
   ws.send_queue_frames = opts.chat_send_queue;
   ws.origin_allow_list = opts.chat_origins;
   http.set_chat(chat_gw, ws);
-  auto http_ec = http.listen(opts.bind_host, opts.http_port);
-  if (!http_ec) api.set_http_port(http.port());  // port 0 resolved; io threads have not started yet
-  if (http_ec) {
-    spdlog::error("cannot listen for HTTP on {}:{}: {}", opts.bind_host, opts.http_port, http_ec.message());
+  if (auto ec = http.listen(opts.bind_host, opts.http_port)) {
+    spdlog::error("cannot listen for HTTP on {}:{}: {}", opts.bind_host, opts.http_port, ec.message());
     rtmp.stop();
-    caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(storage_actor, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    stop_actors();
     return 1;
   }
+  api.set_http_port(http.port());  // port 0 resolved; io threads have not started yet
+  me.ep.rtmp = rtmp.port();
+  me.ep.http = http.port();
+
+  if (clustered) {
+    auto caf_port = sys.middleman().publish(cluster_actor, opts.caf_port, opts.bind_host.c_str(), true);
+    if (!caf_port) {
+      spdlog::error("cannot open the CAF port {}: {}", opts.caf_port, caf::to_string(caf_port.error()));
+      http.stop();
+      rtmp.stop();
+      stop_actors();
+      return 1;
+    }
+    me.ep.caf = *caf_port;
+    cluster::gossip_options gopts;
+    gopts.bind_host = opts.bind_host;
+    gopts.port = opts.gossip_port;
+    gopts.secret = opts.cluster_secret;
+    gopts.seeds = opts.seeds;
+    gossip = std::make_shared<cluster::gossip_node>(gopts, me);
+    gossip->set_event_handler([cluster_actor](const cluster::member_event& ev) { caf::anon_send(cluster_actor, ev); });
+    if (auto ec = gossip->start()) {
+      spdlog::error("cannot start gossip on {}:{}: {}", opts.bind_host, opts.gossip_port, ec.message());
+      http.stop();
+      rtmp.stop();
+      stop_actors();
+      return 1;
+    }
+    me = gossip->self();
+    spdlog::info("cluster: node {} in {}/{}, gossip {}:{}, CAF port {}", node_id, me.region, me.zone, me.ep.host,
+                 me.ep.gossip, me.ep.caf);
+  }
+  caf::anon_send(cluster_actor, update_atom::value, gossip, me);
   io.start();
 
   const auto show_host = opts.public_host.empty() ? std::string("localhost") : opts.public_host;
   if (!opts.ready_file.empty()) {
-    auto ready = fmt::format(R"({{"node_id":"{}","rtmp_port":{},"http_port":{},"pid":{},"data_dir":"{}"}})",
-                             json_escape(node_id), rtmp.port(), http.port(), getpid(),
-                             json_escape(fs::absolute(dir).string()));
+    auto ready = fmt::format(
+        R"({{"node_id":"{}","rtmp_port":{},"http_port":{},"gossip_port":{},"caf_port":{},"pid":{},"data_dir":"{}"}})",
+        json_escape(node_id), rtmp.port(), http.port(), me.ep.gossip, me.ep.caf, getpid(),
+        json_escape(fs::absolute(dir).string()));
     if (!write_atomically(opts.ready_file, ready + "\n", fs::perms::owner_read | fs::perms::owner_write |
                                                               fs::perms::group_read | fs::perms::others_read))
       spdlog::error("cannot write ready file {}", opts.ready_file);
@@ -238,7 +294,9 @@ int run_node(const node_options& opts) {
   sigwait(&sigs, &sig);
   spdlog::info("signal {}: shutting down", sig);
 
-  // Order matters: no new publishers, then every room writes its state, then no new HTTP requests.
+  // Order matters: tell the cluster we leave (not a failure), no new publishers, every room writes its
+  // state, then no new HTTP requests.
+  if (gossip) gossip->leave(std::chrono::milliseconds(500));
   rtmp.stop();
   {
     caf::scoped_actor self{sys};
@@ -248,9 +306,8 @@ int run_node(const node_options& opts) {
   }
   http.stop();
   io.stop();
-  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(directory, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(storage_actor, caf::exit_reason::user_shutdown);
+  stop_actors();
+  gossip.reset();
   if (!opts.ready_file.empty()) {
     std::error_code ec;
     fs::remove(opts.ready_file, ec);

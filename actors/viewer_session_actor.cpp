@@ -75,6 +75,7 @@ caf::actor spawn_viewer_registry(caf::actor_system& sys, caf::actor directory, s
           return session_behavior(sa, idle_timeout);
         });
         self->monitor(s);
+        self->link_to(s);  // node shutdown (exit of the registry) ends every session at once
         st.keys.emplace(s.address(), key);
         st.sessions.emplace(std::move(key), s);
       },

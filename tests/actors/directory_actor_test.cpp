@@ -76,6 +76,17 @@ TEST_F(DirectoryActor, OnlyOwnerOrAdminMayModify) {
   EXPECT_EQ(code_of(ask_error(directory_, get_atom::value, std::string("nope"))), api_errc::not_found);
 }
 
+TEST_F(DirectoryActor, ShutdownOfANodeWithoutRoomsIsConfirmedAtOnce) {
+  start_directory();
+  caf::scoped_actor self{*sys_};
+  auto pending = self->request(directory_, caf::infinite, shutdown_atom::value);
+  sched_->run();
+  bool confirmed = false;
+  pending.receive([&]() { confirmed = true; },
+                  [&](caf::error& err) { ADD_FAILURE() << caf::to_string(err); });
+  EXPECT_TRUE(confirmed);
+}
+
 TEST_F(DirectoryActor, RoomsLoadedAtStartAreServed) {
   storage::room_record r;
   r.id = "preloaded";
