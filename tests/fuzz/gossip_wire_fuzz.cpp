@@ -6,13 +6,11 @@
 #include <cstdlib>
 #include <span>
 
-// tests/fuzz/CMakeLists.txt links onair_net, onair_media and onair_storage but not onair_cluster, so the
-// cluster sources this target needs are compiled into it here (onair_media supplies HMAC). If
-// onair_cluster is linked later, the static archive's copies are simply not pulled in.
-#include "cluster/wire.cpp"
-#include "cluster/broadcast_queue.cpp"
-#include "cluster/suspicion.cpp"
-#include "cluster/swim.cpp"
+#include <string_view>
+
+#include "cluster/member.hpp"
+#include "cluster/swim.hpp"
+#include "cluster/wire.hpp"
 
 namespace {
 constexpr std::string_view secret = "fuzz-secret";
