@@ -16,6 +16,9 @@ ONAIR_WITH_PEERS=1 "$ROOT/scripts/setup.sh"
 [ -x "$ONAIR_BIN" ] || "$ROOT/scripts/build.sh"
 [ -f /tmp/peer/src/source.flv ] || "$PEERS/make-source.sh"
 
+if [ "${SKIP_NGINX:-0}" = 1 ] && [ -f "$OUT/nginx-ingest.json" ]; then
+  echo "== nginx-rtmp: reusing $OUT/nginx-ingest.json from earlier in this session"
+else
 echo "== nginx-rtmp"
 "$PEERS/nginx-rtmp/run-nginx.sh" start >/dev/null
 NGINX_PID=$("$PEERS/nginx-rtmp/run-nginx.sh" pid)
@@ -25,6 +28,7 @@ trap '"$PEERS/nginx-rtmp/run-nginx.sh" stop >/dev/null 2>&1 || true' EXIT
   | tee "$OUT/nginx-ingest.txt"
 "$PEERS/nginx-rtmp/run-nginx.sh" stop >/dev/null
 trap - EXIT
+fi
 
 echo "== onair"
 DATA=$(mktemp -d /tmp/onair-bench-data.XXXXXX)
