@@ -171,6 +171,10 @@ int run_node(const node_options& opts) {
   const bool clustered = !opts.cluster_secret.empty();
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
+  // CAF's default work-stealing workers poll with short sleeps between messages: at ingest rates (tens of
+  // frames per second per stream) that alone cost ~20 % of a core per node. Shared-queue workers block
+  // on a condition variable instead (measured in docs/benchmarks.md).
+  cfg.set("scheduler.policy", caf::atom("sharing"));
   // Heartbeats on every node (off by default in CAF 0.17, so a frozen peer would never be noticed);
   // the connection timeout only works when the peer sends heartbeats too (toolchain.md section 4).
   cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(1000)});
