@@ -29,4 +29,10 @@ struct bytes_view {
   bool empty() const { return size == 0; }
 };
 
+/// A view of a whole shared buffer.
+inline bytes_view whole(shared_bytes b) {
+  const auto n = b ? b->size() : 0;
+  return bytes_view{std::move(b), 0, n};
+}
+
 }  // namespace onair::media

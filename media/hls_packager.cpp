@@ -40,7 +40,8 @@ struct ready_sample {
 
 struct part_record {
   double duration_s = 0;
-  shared_bytes bytes;
+  shared_bytes bytes;     // own buffer while its segment is open; released once the segment is built
+  std::size_t size = 0;
   bool independent = false;
 };
 
@@ -104,7 +105,7 @@ struct hls_packager::impl {
   bool part_independent = false;
 
   std::deque<segment_record> done;  // complete segments in the window, oldest first
-  std::map<std::string, shared_bytes, std::less<>> files;
+  std::map<std::string, bytes_view, std::less<>> files;
   rendition_snapshot_ptr last;
   bool ended = false;
   bool dirty = false;  // something changed since the last snapshot
@@ -149,7 +150,8 @@ struct hls_packager::impl {
     // Same configs: same init segment (EXT-X-MAP unchanged); otherwise a new initN.mp4.
     if (!have_init || init_video != video || init_audio != audio) {
       init_name = fmt::format("init{}.mp4", next_init++);
-      files[init_name] = make_shared_bytes(mux->init_segment());
+      auto init = make_shared_bytes(mux->init_segment());
+      files[init_name] = whole(std::move(init));
       init_video = video;
       init_audio = audio;
       have_init = true;
@@ -368,8 +370,9 @@ struct hls_packager::impl {
     p.duration_s = static_cast<double>(part_end - part_start) / lead_timescale();
     p.independent = part_independent || !lead_is_video();
     p.bytes = make_shared_bytes(std::move(bytes));
-    files[part_name(open->msn, open->parts.size())] = p.bytes;
-    open->bytes += p.bytes->size();
+    p.size = p.bytes->size();
+    files[part_name(open->msn, open->parts.size())] = bytes_view{p.bytes, 0, p.size};
+    open->bytes += p.size;
     open->end = part_end;
     open->parts.push_back(std::move(p));
     published_in_disc = true;
@@ -387,7 +390,17 @@ struct hls_packager::impl {
     std::vector<std::uint8_t> all;
     all.reserve(open->bytes);
     for (const auto& p : open->parts) all.insert(all.end(), p.bytes->begin(), p.bytes->end());
-    files[segment_name(open->msn)] = make_shared_bytes(std::move(all));
+    auto seg = make_shared_bytes(std::move(all));
+    files[segment_name(open->msn)] = whole(seg);
+    // The parts become views into the segment (same bytes, same names): their own buffers go as soon
+    // as no older snapshot or in-flight response holds them.
+    std::size_t offset = 0;
+    for (std::size_t k = 0; k < open->parts.size(); ++k) {
+      auto& p = open->parts[k];
+      if (auto it = files.find(part_name(open->msn, k)); it != files.end()) it->second = bytes_view{seg, offset, p.size};
+      offset += p.size;
+      p.bytes.reset();
+    }
     if (target_duration == 0) {
       // Fixed once (RFC 8216bis 6.2.1: EXT-X-TARGETDURATION MUST NOT change): the first GOP tells how
       // far apart the encoder's keyframes are.
@@ -559,7 +572,7 @@ std::optional<variant_info> hls_packager::variant() const {
   }
   if (total_s == 0 && d.open) {  // before the first segment: estimate from the parts so far
     for (const auto& p : d.open->parts) {
-      total_bits += 8.0 * static_cast<double>(p.bytes->size());
+      total_bits += 8.0 * static_cast<double>(p.size);
       total_s += p.duration_s;
     }
     peak = total_s > 0 ? total_bits / total_s : 0;

@@ -21,8 +21,10 @@ struct rendition_snapshot {
   bool audio_only = false;      ///< Content-Type audio/mp4 rather than video/mp4
   bool ended = false;           ///< EXT-X-ENDLIST written: no more parts will come
   /// Every fetchable resource by file name relative to the playlist: "init3.mp4", "seg12.m4s",
-  /// "part12.3.m4s". Buffers are shared with older snapshots and with in-flight responses.
-  std::map<std::string, shared_bytes, std::less<>> files;
+  /// "part12.3.m4s". Buffers are shared with older snapshots and with in-flight responses. Once a
+  /// segment is complete its parts are views into the segment's buffer, so the window holds the media
+  /// once, not twice (docs/benchmarks.md, memory per stream).
+  std::map<std::string, bytes_view, std::less<>> files;
 
   /// True when the playlist lists segment `msn` complete, or (part >= 0) its part `part`
   /// (RFC 8216bis 6.2.5.2: the condition a blocking playlist reload waits for).

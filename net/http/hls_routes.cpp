@@ -120,9 +120,12 @@ std::string_view file_content_type(std::string_view name, bool audio_only) {
   return "application/octet-stream";
 }
 
-response file_response(const std::string& name, const media::shared_bytes& bytes, bool audio_only) {
-  shared_buffer_body::value_type body{bytes, bytes ? reinterpret_cast<const char*>(bytes->data()) : nullptr,
-                                      bytes ? bytes->size() : 0};
+response file_response(const std::string& name, const media::bytes_view& view, bool audio_only) {
+  // The body keeps the shared buffer alive and points into it: no copy per viewer.
+  shared_buffer_body::value_type body{view.owner,
+                                      view.owner ? reinterpret_cast<const char*>(view.owner->data() + view.offset)
+                                                 : nullptr,
+                                      view.owner ? view.size : 0};
   auto res = make_response(200, file_content_type(name, audio_only), std::move(body));
   res.set(bhttp::field::cache_control, to_beast(immutable_cache));
   return res;

@@ -38,9 +38,10 @@ struct temp_dir {
 };
 
 void write_snapshot(const rendition_snapshot& snap, const fs::path& dir) {
-  for (const auto& [name, bytes] : snap.files) {
+  for (const auto& [name, view] : snap.files) {
     std::ofstream out(dir / name, std::ios::binary);
-    out.write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+    const auto bytes = view.span();
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   }
   std::ofstream(dir / "index.m3u8") << snap.playlist;
 }
@@ -122,21 +123,26 @@ TEST(cmaf_output, init_segment_is_ftyp_then_moov_and_parts_are_moof_mdat) {
   p.begin(s.video, s.audio);
   auto r = test::feed(p, s);
   const auto& snap = *r.snapshots.back();
-  auto box = [](const shared_bytes& b, std::size_t at) { return std::string(b->begin() + at + 4, b->begin() + at + 8); };
-  const auto& init = snap.files.at("init0.mp4");
+  auto box = [](std::span<const std::uint8_t> b, std::size_t at) {
+    return std::string(b.begin() + at + 4, b.begin() + at + 8);
+  };
+  const auto init = snap.files.at("init0.mp4").span();
   EXPECT_EQ(box(init, 0), "ftyp");
-  const std::size_t ftyp_size = (std::size_t((*init)[0]) << 24) | ((*init)[1] << 16) | ((*init)[2] << 8) | (*init)[3];
+  const std::size_t ftyp_size = (std::size_t(init[0]) << 24) | (init[1] << 16) | (init[2] << 8) | init[3];
   EXPECT_EQ(box(init, ftyp_size), "moov");
-  EXPECT_NE(std::string(init->begin(), init->end()).find("cmfc"), std::string::npos);  // CMAF brand
-  const auto& part = snap.files.at("part0.0.m4s");
+  EXPECT_NE(std::string(init.begin(), init.end()).find("cmfc"), std::string::npos);  // CMAF brand
+  const auto part = snap.files.at("part0.0.m4s").span();
   EXPECT_EQ(box(part, 0), "moof");
-  // The complete segment is exactly its parts back to back.
+  // The complete segment is exactly its parts back to back, and the parts are views into its buffer
+  // (the window holds the media once).
   std::vector<std::uint8_t> joined;
+  const auto& seg = snap.files.at("seg0.m4s");
   for (std::size_t i = 0; snap.files.count("part0." + std::to_string(i) + ".m4s"); ++i) {
     const auto& b = snap.files.at("part0." + std::to_string(i) + ".m4s");
-    joined.insert(joined.end(), b->begin(), b->end());
+    EXPECT_EQ(b.owner, seg.owner) << "part " << i << " holds its own copy";
+    joined.insert(joined.end(), b.span().begin(), b.span().end());
   }
-  EXPECT_EQ(joined, *snap.files.at("seg0.m4s"));
+  EXPECT_EQ(joined, std::vector<std::uint8_t>(seg.span().begin(), seg.span().end()));
 }
 
 TEST(cmaf_output, ended_playlist_demuxes_and_decodes_with_exact_durations) {
@@ -183,10 +189,10 @@ TEST(cmaf_output, each_segment_alone_with_its_init_starts_on_a_keyframe) {
     const auto path = dir.path / ("seg" + std::to_string(msn) + ".mp4");
     {
       std::ofstream out(path, std::ios::binary);
-      const auto& init = snap->files.at("init0.mp4");
-      const auto& seg = snap->files.at("seg" + std::to_string(msn) + ".m4s");
-      out.write(reinterpret_cast<const char*>(init->data()), static_cast<std::streamsize>(init->size()));
-      out.write(reinterpret_cast<const char*>(seg->data()), static_cast<std::streamsize>(seg->size()));
+      const auto init = snap->files.at("init0.mp4").span();
+      const auto seg = snap->files.at("seg" + std::to_string(msn) + ".m4s").span();
+      out.write(reinterpret_cast<const char*>(init.data()), static_cast<std::streamsize>(init.size()));
+      out.write(reinterpret_cast<const char*>(seg.data()), static_cast<std::streamsize>(seg.size()));
     }
     auto t = demux_and_decode(path.string());
     auto& v = t[AVMEDIA_TYPE_VIDEO];

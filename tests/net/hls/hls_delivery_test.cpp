@@ -30,12 +30,13 @@ media::rendition_snapshot_ptr make_snap(const std::string& name, std::uint64_t f
   s->audio_only = audio;
   s->playlist = "#EXTM3U\n#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first) + "\n# next " + std::to_string(next_msn) +
                 "." + std::to_string(next_part) + (ended ? "\n#EXT-X-ENDLIST\n" : "\n");
-  s->files["init0.mp4"] = media::make_shared_bytes({'i', 'n', 'i', 't'});
+  s->files["init0.mp4"] = media::whole(media::make_shared_bytes({'i', 'n', 'i', 't'}));
   for (auto m = first; m < next_msn; ++m)
-    s->files["seg" + std::to_string(m) + ".m4s"] = media::make_shared_bytes({'s', static_cast<std::uint8_t>(m)});
+    s->files["seg" + std::to_string(m) + ".m4s"] =
+        media::whole(media::make_shared_bytes({'s', static_cast<std::uint8_t>(m)}));
   for (std::uint32_t p = 0; p < next_part; ++p)
     s->files["part" + std::to_string(next_msn) + "." + std::to_string(p) + ".m4s"] =
-        media::make_shared_bytes({'p', static_cast<std::uint8_t>(p)});
+        media::whole(media::make_shared_bytes({'p', static_cast<std::uint8_t>(p)}));
   return s;
 }
 
