@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 #include <fstream>
 #include <iostream>
-#include <malloc.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -137,11 +136,6 @@ std::unique_ptr<storage::store> open_store(const std::string& data_dir) {
 
 int run_node(const node_options& opts) {
   spdlog::set_level(spdlog::level::from_str(opts.log_level));
-  // Media buffers (parts ~100 KB, segments ~700 KB) churn constantly. With glibc's dynamic mmap
-  // threshold, freeing them raises the threshold until they land on the heap, which fragments and never
-  // shrinks: RSS kept growing with uptime. A fixed threshold keeps them mmapped and returned on free
-  // (docs/benchmarks.md, ingest memory).
-  mallopt(M_MMAP_THRESHOLD, 64 * 1024);
   // Every viewer, chatter and publisher is a socket: a full room (10,000 chatters) needs more than the
   // usual soft limit of 1024 descriptors, so take what the hard limit allows.
   if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
