@@ -171,6 +171,7 @@ caf::actor spawn_chat_session(caf::actor_system& sys, net::chat::open_request re
     st.deps = std::move(deps);
     st.messages = token_bucket(st.deps.opts->session_msgs_burst, st.deps.opts->session_msgs_per_s);
     st.reactions = token_bucket(st.deps.opts->reactions_burst, st.deps.opts->reactions_per_s);
+    if (st.deps.supervisor) self->link_to(st.deps.supervisor);
     ++st.deps.metrics->chat_sessions;
     self->attach_functor([m = st.deps.metrics] { --m->chat_sessions; });
     return {

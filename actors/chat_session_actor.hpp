@@ -18,6 +18,9 @@ struct chat_session_deps {
   caf::actor storage;
   std::shared_ptr<const chat_options> opts;
   std::shared_ptr<node_metrics> metrics;
+  /// Sessions link to it so node shutdown (its exit) ends them even when the connection's on_close can
+  /// no longer arrive (the io threads stop first): the actor system waits for every actor.
+  caf::actor supervisor;
 };
 
 /// Handles (cframe_atom, client_frame) and (leave_atom) from the connection (net/ via chat_gateway).

@@ -226,7 +226,7 @@ int run_node(const node_options& opts) {
   api_gateway api(sys, directory, storage_actor, cluster_actor, metrics, node_id,
                   public_endpoints{opts.public_host, rtmp.port(), opts.http_port});
   net::http::server http(io, net::http::server_options{}, api, *index, viewers);
-  chat_gateway chat_gw(sys, chat_session_deps{directory, storage_actor, chat, metrics});
+  chat_gateway chat_gw(sys, chat_session_deps{directory, storage_actor, chat, metrics, registry});
   net::chat::ws_options ws;
   ws.max_frame_bytes = opts.chat_max_frame_bytes;
   ws.send_queue_frames = opts.chat_send_queue;
