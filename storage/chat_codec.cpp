@@ -10,7 +10,6 @@ namespace onair::storage {
 
 namespace {
 
-using detail::parse_versioned;
 using detail::read_bool;
 using detail::read_i64;
 using detail::read_str;
@@ -86,23 +85,7 @@ std::string encode_chat(const chat_record& m) {
 }
 
 std::error_code decode_chat(std::string_view bytes, chat_record& out) {
-  try {
-    msgpack::object_handle oh;
-    std::uint64_t version = 0;
-    if (!parse_versioned(bytes, limit_for(bytes, 1), oh, version)) return errc::corrupt;
-    chat_record m;
-    switch (version) {
-      case 1:
-        if (!decode_chat_v1(oh.get().via.array, m)) return errc::corrupt;
-        break;
-      default:  // written by a newer onair (or garbage): refuse rather than guess at its layout
-        return errc::corrupt;
-    }
-    out = std::move(m);
-    return {};
-  } catch (const std::exception&) {  // msgpack::unpack_error and friends, std::bad_alloc
-    return errc::corrupt;
-  }
+  return detail::decode_versioned(bytes, limit_for(bytes, 1), out, decode_chat_v1);
 }
 
 std::string encode_chat_moderation(const chat_moderation& m) {
@@ -124,23 +107,7 @@ std::string encode_chat_moderation(const chat_moderation& m) {
 }
 
 std::error_code decode_chat_moderation(std::string_view bytes, chat_moderation& out) {
-  try {
-    msgpack::object_handle oh;
-    std::uint64_t version = 0;
-    if (!parse_versioned(bytes, limit_for(bytes, 3), oh, version)) return errc::corrupt;
-    chat_moderation m;
-    switch (version) {
-      case 1:
-        if (!decode_moderation_v1(oh.get().via.array, m)) return errc::corrupt;
-        break;
-      default:
-        return errc::corrupt;
-    }
-    out = std::move(m);
-    return {};
-  } catch (const std::exception&) {
-    return errc::corrupt;
-  }
+  return detail::decode_versioned(bytes, limit_for(bytes, 3), out, decode_moderation_v1);
 }
 
 }  // namespace onair::storage

@@ -7,6 +7,9 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <system_error>
+
+#include "storage/errc.hpp"
 #include <vector>
 
 namespace onair::storage::detail {
@@ -87,6 +90,25 @@ inline bool parse_versioned(std::string_view bytes, const msgpack::unpack_limit&
   const msgpack::object& o = oh.get();
   if (o.type != msgpack::type::ARRAY || o.via.array.size == 0) return false;
   return read_u64(o.via.array.ptr[0], version);
+}
+
+/// Decodes one versioned value: `decode_v1(array, value)` reads format version 1, the only layout so
+/// far; any other version (written by a newer onair, or garbage) is refused rather than guessed at.
+/// This is the boundary where msgpack's exceptions (and std::bad_alloc) become errc::corrupt.
+template <class T, class DecodeV1>
+std::error_code decode_versioned(std::string_view bytes, const msgpack::unpack_limit& limit, T& out,
+                                 DecodeV1 decode_v1) {
+  try {
+    msgpack::object_handle oh;
+    std::uint64_t version = 0;
+    if (!parse_versioned(bytes, limit, oh, version) || version != 1) return errc::corrupt;
+    T value;
+    if (!decode_v1(oh.get().via.array, value)) return errc::corrupt;
+    out = std::move(value);
+    return {};
+  } catch (const std::exception&) {
+    return errc::corrupt;
+  }
 }
 
 }  // namespace onair::storage::detail

@@ -9,7 +9,6 @@ namespace onair::storage {
 
 namespace {
 
-using detail::parse_versioned;
 using detail::read_i64;
 using detail::read_str;
 using detail::read_str_array;
@@ -70,23 +69,7 @@ std::string encode_room(const room_record& r) {
 }
 
 std::error_code decode_room(std::string_view bytes, room_record& out) {
-  try {
-    msgpack::object_handle oh;
-    std::uint64_t version = 0;
-    if (!parse_versioned(bytes, decode_limit, oh, version)) return errc::corrupt;
-    room_record r;
-    switch (version) {
-      case 1:
-        if (!decode_room_v1(oh.get().via.array, r)) return errc::corrupt;
-        break;
-      default:  // written by a newer onair (or garbage): refuse rather than guess at its layout
-        return errc::corrupt;
-    }
-    out = std::move(r);
-    return {};
-  } catch (const std::exception&) {  // msgpack::unpack_error and friends, std::bad_alloc
-    return errc::corrupt;
-  }
+  return detail::decode_versioned(bytes, decode_limit, out, decode_room_v1);
 }
 
 std::string encode_token(const token_record& t) {
@@ -103,23 +86,7 @@ std::string encode_token(const token_record& t) {
 }
 
 std::error_code decode_token(std::string_view bytes, token_record& out) {
-  try {
-    msgpack::object_handle oh;
-    std::uint64_t version = 0;
-    if (!parse_versioned(bytes, decode_limit, oh, version)) return errc::corrupt;
-    token_record t;
-    switch (version) {
-      case 1:
-        if (!decode_token_v1(oh.get().via.array, t)) return errc::corrupt;
-        break;
-      default:
-        return errc::corrupt;
-    }
-    out = std::move(t);
-    return {};
-  } catch (const std::exception&) {
-    return errc::corrupt;
-  }
+  return detail::decode_versioned(bytes, decode_limit, out, decode_token_v1);
 }
 
 }  // namespace onair::storage
