@@ -92,18 +92,22 @@ inline bool parse_versioned(std::string_view bytes, const msgpack::unpack_limit&
   return read_u64(o.via.array.ptr[0], version);
 }
 
-/// Decodes one versioned value: `decode_v1(array, value)` reads format version 1, the only layout so
-/// far; any other version (written by a newer onair, or garbage) is refused rather than guessed at.
-/// This is the boundary where msgpack's exceptions (and std::bad_alloc) become errc::corrupt.
-template <class T, class DecodeV1>
+/// Decodes one versioned value: `decoders` read format versions 1, 2, ... in order (older layouts stay
+/// readable forever); any other version (written by a newer onair, or garbage) is refused rather than
+/// guessed at. This is the boundary where msgpack's exceptions (and std::bad_alloc) become errc::corrupt.
+template <class T, class... Decoders>
 std::error_code decode_versioned(std::string_view bytes, const msgpack::unpack_limit& limit, T& out,
-                                 DecodeV1 decode_v1) {
+                                 Decoders... decoders) {
   try {
     msgpack::object_handle oh;
     std::uint64_t version = 0;
-    if (!parse_versioned(bytes, limit, oh, version) || version != 1) return errc::corrupt;
+    if (!parse_versioned(bytes, limit, oh, version) || version < 1 || version > sizeof...(Decoders))
+      return errc::corrupt;
     T value;
-    if (!decode_v1(oh.get().via.array, value)) return errc::corrupt;
+    std::uint64_t v = 0;
+    // Runs exactly the decoder whose position matches the stored version.
+    const bool ok = ((++v == version && decoders(oh.get().via.array, value)) || ...);
+    if (!ok) return errc::corrupt;
     out = std::move(value);
     return {};
   } catch (const std::exception&) {

@@ -19,6 +19,7 @@ using detail::string_sink;
 // Element counts of each version, version element included. A version fixes its layout exactly, so a
 // value with more or fewer elements than its version says is corrupt, not "newer".
 constexpr std::uint32_t room_v1_size = 13;
+constexpr std::uint32_t room_v2_size = 19;  // v1 + version, home_region, owner_node, owner_epoch, origin, deleted
 constexpr std::uint32_t token_v1_size = 5;
 
 // Limits for decoding untrusted bytes (a corrupt value, a fuzzer): msgpack-c allocates an array's
@@ -27,14 +28,28 @@ constexpr std::uint32_t token_v1_size = 5;
 const msgpack::unpack_limit decode_limit(/*array=*/4096, /*map=*/0, /*str=*/1u << 20, /*bin=*/0,
                                          /*ext=*/0, /*depth=*/2);
 
-bool decode_room_v1(const msgpack::object_array& a, room_record& r) {
-  if (a.size != room_v1_size) return false;
+bool decode_room_common(const msgpack::object_array& a, room_record& r) {
   const msgpack::object* f = a.ptr;
   return read_str(f[1], r.id) && read_str(f[2], r.owner) && read_str(f[3], r.title) &&
          read_str(f[4], r.description) && read_u8(f[5], r.kind) && read_str_array(f[6], r.tags) &&
          read_u8(f[7], r.status) && read_str(f[8], r.stream_key_hash) &&
          read_i64(f[9], r.created_at_ms) && read_i64(f[10], r.updated_at_ms) &&
          read_u64(f[11], r.next_msn) && read_u64(f[12], r.discontinuity_seq);
+}
+
+bool decode_room_v1(const msgpack::object_array& a, room_record& r) {
+  return a.size == room_v1_size && decode_room_common(a, r);
+}
+
+bool decode_room_v2(const msgpack::object_array& a, room_record& r) {
+  if (a.size != room_v2_size || !decode_room_common(a, r)) return false;
+  const msgpack::object* f = a.ptr;
+  std::uint8_t deleted = 0;
+  if (!(read_u64(f[13], r.version) && read_str(f[14], r.home_region) && read_str(f[15], r.owner_node) &&
+        read_u64(f[16], r.owner_epoch) && read_str(f[17], r.origin_node) && read_u8(f[18], deleted) && deleted <= 1))
+    return false;
+  r.deleted = deleted == 1;
+  return true;
 }
 
 bool decode_token_v1(const msgpack::object_array& a, token_record& t) {
@@ -50,8 +65,8 @@ std::string encode_room(const room_record& r) {
   std::string out;
   string_sink sink{out};
   msgpack::packer<string_sink> pk(sink);
-  // Field order is the v1 layout; append new fields at the end under a new version.
-  pk.pack_array(room_v1_size);
+  // Field order is the v1 layout plus the v2 fields; append new fields at the end under a new version.
+  pk.pack_array(room_v2_size);
   pk.pack(room_format_version);
   pk.pack(r.id);
   pk.pack(r.owner);
@@ -65,11 +80,17 @@ std::string encode_room(const room_record& r) {
   pk.pack(r.updated_at_ms);
   pk.pack(r.next_msn);
   pk.pack(r.discontinuity_seq);
+  pk.pack(r.version);
+  pk.pack(r.home_region);
+  pk.pack(r.owner_node);
+  pk.pack(r.owner_epoch);
+  pk.pack(r.origin_node);
+  pk.pack(static_cast<std::uint32_t>(r.deleted ? 1 : 0));
   return out;
 }
 
 std::error_code decode_room(std::string_view bytes, room_record& out) {
-  return detail::decode_versioned(bytes, decode_limit, out, decode_room_v1);
+  return detail::decode_versioned(bytes, decode_limit, out, decode_room_v1, decode_room_v2);
 }
 
 std::string encode_token(const token_record& t) {

@@ -13,7 +13,7 @@ namespace onair::storage {
 
 /// Format version written for room values. Bump it when a field is added; decoders keep reading
 /// every older version.
-inline constexpr std::uint32_t room_format_version = 1;
+inline constexpr std::uint32_t room_format_version = 2;
 /// Format version written for token values.
 inline constexpr std::uint32_t token_format_version = 1;
 

@@ -20,7 +20,20 @@ struct room_record {
   std::int64_t updated_at_ms = 0;
   std::uint64_t next_msn = 0;     ///< HLS media sequence to continue from after a restart (never resets)
   std::uint64_t discontinuity_seq = 0;  ///< EXT-X-DISCONTINUITY-SEQUENCE to continue from
+  // ---- cluster (format v2; a v1 value decodes with these at their defaults) ----
+  std::uint64_t version = 0;      ///< bumped by the owner on every change; replicas keep the newest
+  std::string home_region;        ///< placement prefers nodes here (given at creation or the creator's)
+  std::string owner_node;         ///< node id whose room actor is the authority ("" = this node, v1 data)
+  std::uint64_t owner_epoch = 0;  ///< bumped whenever ownership moves; (owner_epoch, version) orders copies
+  std::string origin_node;        ///< node the live stream runs on ("" when not live)
+  bool deleted = false;           ///< tombstone: kept so anti-entropy never brings a deleted room back
   bool operator==(const room_record&) const = default;
+};
+
+/// True when `a` is a newer copy of the same room than `b` (replication keeps the newest).
+inline bool newer_than(const room_record& a, const room_record& b) {
+  if (a.owner_epoch != b.owner_epoch) return a.owner_epoch > b.owner_epoch;
+  return a.version > b.version;
 };
 
 /// An API token. The token itself is shown once by `onair token create`; only its hash is stored.

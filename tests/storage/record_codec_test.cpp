@@ -32,6 +32,11 @@ room_record full_room() {
   r.updated_at_ms = -5;  // before the epoch: a negative int64 must survive too
   r.next_msn = std::numeric_limits<std::uint64_t>::max();
   r.discontinuity_seq = 42;
+  r.version = std::numeric_limits<std::uint64_t>::max() - 1;
+  r.home_region = "eu-west";
+  r.owner_node = "node-abc";
+  r.owner_epoch = 7;
+  r.origin_node = "node-def";
   return r;
 }
 
@@ -51,6 +56,31 @@ const std::string golden_room = bytes({
     0xff,                    // updated_at_ms -1 (negative fixint)
     0xcd, 0x01, 0x2c,        // next_msn 300 (uint16)
     0x00,                    // discontinuity_seq 0
+});
+
+// Golden room v2 (the format written today): the v1 fields, then
+// version 9, home_region "eu", owner_node "n1", owner_epoch 2, origin_node "n2", deleted false.
+const std::string golden_room_v2 = bytes({
+    0xdc, 0x00, 0x13,        // array16, 19 elements
+    0x02,                    // format version 2
+    0xa2, 'r', '1',          // id
+    0xa1, 'o',               // owner
+    0xa1, 'T',               // title
+    0xa0,                    // description ""
+    0x01,                    // kind 1 (audio)
+    0x91, 0xa1, 'a',         // tags ["a"]
+    0x02,                    // status 2 (ended)
+    0xa1, 'h',               // stream_key_hash
+    0x05,                    // created_at_ms 5
+    0xff,                    // updated_at_ms -1 (negative fixint)
+    0xcd, 0x01, 0x2c,        // next_msn 300 (uint16)
+    0x00,                    // discontinuity_seq 0
+    0x09,                    // version 9
+    0xa2, 'e', 'u',          // home_region
+    0xa2, 'n', '1',          // owner_node
+    0x02,                    // owner_epoch 2
+    0xa2, 'n', '2',          // origin_node
+    0x00,                    // deleted: false
 });
 
 room_record golden_room_record() {
@@ -114,10 +144,47 @@ TEST(RecordCodec, TokenRoundTripKeepsEveryField) {
 }
 
 TEST(RecordCodec, RoomEncodingMatchesGoldenBytes) {
-  EXPECT_EQ(encode_room(golden_room_record()), golden_room);
+  auto rec = golden_room_record();
+  rec.version = 9;
+  rec.home_region = "eu";
+  rec.owner_node = "n1";
+  rec.owner_epoch = 2;
+  rec.origin_node = "n2";
+  EXPECT_EQ(encode_room(rec), golden_room_v2);
+  room_record out;
+  ASSERT_FALSE(decode_room(golden_room_v2, out));
+  EXPECT_EQ(out, rec);
+}
+
+TEST(RecordCodec, VersionOneRoomsStillDecodeWithClusterFieldsAtDefaults) {
   room_record out;
   ASSERT_FALSE(decode_room(golden_room, out));
   EXPECT_EQ(out, golden_room_record());
+  EXPECT_EQ(out.version, 0u);
+  EXPECT_TRUE(out.owner_node.empty());
+  EXPECT_FALSE(out.deleted);
+}
+
+TEST(RecordCodec, TombstoneFlagRoundTripsAndRejectsOtherValues) {
+  room_record in = full_room();
+  in.deleted = true;
+  room_record out;
+  ASSERT_FALSE(decode_room(encode_room(in), out));
+  EXPECT_TRUE(out.deleted);
+  std::string bad = golden_room_v2;
+  bad.back() = 0x02;  // deleted must be 0 or 1
+  EXPECT_EQ(decode_room(bad, out), errc::corrupt);
+}
+
+TEST(RecordCodec, NewerThanOrdersByEpochThenVersion) {
+  room_record a, b;
+  a.version = 5;
+  b.version = 4;
+  EXPECT_TRUE(newer_than(a, b));
+  EXPECT_FALSE(newer_than(b, a));
+  b.owner_epoch = 1;  // a new owner's first change beats any version of the old epoch
+  EXPECT_TRUE(newer_than(b, a));
+  EXPECT_FALSE(newer_than(a, a));
 }
 
 TEST(RecordCodec, TokenEncodingMatchesGoldenBytes) {

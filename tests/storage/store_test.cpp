@@ -355,8 +355,8 @@ TEST(Store, CorruptRoomCanBeDeleted) {
 TEST(Store, UnknownVersionValueIsCorrupt) {
   temp_dir tmp;
   std::string room = encode_room(make_room("future", "hf"));
-  ASSERT_EQ(room[1], '\x01');  // the version follows the array header
-  room[1] = '\x09';
+  ASSERT_EQ(room[3], '\x02');  // the version follows the array16 header (3 bytes)
+  room[3] = '\x09';
   std::string token = encode_token({"n", "dj", "th", 1});
   token[1] = '\x09';
   put_raw(tmp.path(), keys::room("future"), room);
