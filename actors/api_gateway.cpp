@@ -38,6 +38,7 @@ net::api::error api_gateway::to_api_error(const caf::error& err) {
       case api_errc::conflict: return {409, "conflict", msg};
       case api_errc::invalid_argument: return {422, "invalid_argument", msg};
       case api_errc::internal: return {500, "internal", msg};
+      case api_errc::unavailable: return {503, "unavailable", msg};
     }
   }
   if (err == caf::sec::request_timeout)

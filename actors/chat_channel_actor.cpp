@@ -2,6 +2,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <chrono>
 #include <deque>
@@ -26,6 +27,35 @@ constexpr auto storage_timeout = 10s;
 struct member {
   std::shared_ptr<session_sink> sink;
   net::chat::user_info user;
+  bool remote = false;  ///< a connection on another node: reached through its relay, never in broadcasts
+  bool relay = false;   ///< a relay itself: one broadcast per node (docs/cluster.md, "Chat relay")
+};
+
+/// The sink of a connection held by a chat relay on another node (conn 0: the relay's broadcast
+/// channel). Frames travel as their text; the relay renders them into one shared buffer for its members.
+class relay_sink final : public session_sink {
+ public:
+  relay_sink(caf::actor relay, std::uint64_t conn) : relay_(std::move(relay)), conn_(conn) {}
+  bool send(media::shared_bytes frame, priority p) override {
+    if (!frame) return false;
+    caf::anon_send(relay_, rframe_atom::value, conn_, std::string(frame->begin(), frame->end()),
+                   p == priority::droppable);
+    return true;
+  }
+  void close(std::uint16_t code, std::string reason) override {
+    caf::anon_send(relay_, rclose_atom::value, conn_, code, std::move(reason));
+  }
+
+ private:
+  caf::actor relay_;
+  std::uint64_t conn_;
+};
+
+/// Per relay: its pseudo-member id and the ids given to its connections here.
+struct relay_info {
+  caf::actor actor;
+  std::uint64_t member_id = 0;
+  std::unordered_map<std::uint64_t, std::uint64_t> conns;  ///< relay's conn id -> member id here
 };
 
 struct pending_message {
@@ -54,6 +84,11 @@ struct channel_state {
   bool presence_timer = false;
   std::uint64_t presence_sent = ~std::uint64_t{0};
   std::uint64_t since_trim = 0;
+  std::unordered_map<caf::actor_addr, relay_info> relays;
+  /// Ids for relayed connections and relays: above any local connection id (those count up from 1).
+  std::uint64_t next_remote_id = std::uint64_t{1} << 62;
+  /// Viewers in the room: local and relayed connections, not the relays themselves.
+  std::uint64_t audience() const { return members.size() - relays.size(); }
 };
 
 using channel_actor = caf::stateful_actor<channel_state>;
@@ -63,7 +98,8 @@ media::shared_bytes frame(std::string text) {
 }
 
 void broadcast(channel_state& st, const media::shared_bytes& f, prio p) {
-  for (auto& [id, m] : st.members) m.sink->send(f, p);
+  for (auto& [id, m] : st.members)
+    if (!m.remote) m.sink->send(f, p);
 }
 
 void send_to(channel_state& st, std::uint64_t conn, std::string text, prio p = prio::normal) {
@@ -266,15 +302,15 @@ void on_moderation(channel_actor* self, std::uint64_t conn, const net::chat::cli
 
 /// Welcome, then history (the last messages) or a replay of exactly what a reconnecting client missed.
 void on_join(channel_actor* self, std::uint64_t conn, net::chat::user_info user, std::shared_ptr<session_sink> sink,
-             std::optional<std::uint64_t> since) {
+             std::optional<std::uint64_t> since, bool remote = false) {
   auto& st = self->state;
   if (is_banned(st.mod, user.id)) {
     sink->send(frame(net::chat::render_error("banned", "you are banned from this room")), prio::normal);
     sink->close(net::chat::close_code::policy, "banned from this room");
     return;
   }
-  st.members[conn] = member{sink, user};
-  sink->send(frame(net::chat::render_welcome(st.room, user, st.last_seq, st.members.size(), st.mod.slow_mode_s)),
+  st.members[conn] = member{sink, user, remote};
+  sink->send(frame(net::chat::render_welcome(st.room, user, st.last_seq, st.audience(), st.mod.slow_mode_s)),
              prio::normal);
   presence_changed(self);
   if (!since) {
@@ -308,17 +344,65 @@ void on_join(channel_actor* self, std::uint64_t conn, net::chat::user_info user,
           });
 }
 
+void on_frame(channel_actor* self, std::uint64_t conn, const net::chat::client_frame& f) {
+  if (auto* m = std::get_if<net::chat::msg_frame>(&f)) on_msg(self, conn, *m);
+  else if (auto* r = std::get_if<net::chat::reaction_frame>(&f)) on_reaction(self, conn, *r);
+  else on_moderation(self, conn, f);
+}
+
+/// A relay went away (its node died or left): its connections leave the room.
+void drop_relay(channel_actor* self, const caf::actor_addr& addr) {
+  auto& st = self->state;
+  auto it = st.relays.find(addr);
+  if (it == st.relays.end()) return;
+  st.members.erase(it->second.member_id);
+  for (auto& [conn, id] : it->second.conns) st.members.erase(id);
+  st.relays.erase(it);
+  presence_changed(self);
+}
+
 caf::behavior running(channel_actor* self) {
+  self->set_down_handler([=](caf::down_msg& dm) { drop_relay(self, dm.source); });
   return {
     [=](join_atom, std::uint64_t conn, net::chat::user_info& user, std::shared_ptr<session_sink>& sink,
         std::optional<std::uint64_t> since) { on_join(self, conn, std::move(user), std::move(sink), since); },
     [=](leave_atom, std::uint64_t conn) {
       if (self->state.members.erase(conn) > 0) presence_changed(self);
     },
-    [=](cframe_atom, std::uint64_t conn, const net::chat::client_frame& f) {
-      if (auto* m = std::get_if<net::chat::msg_frame>(&f)) on_msg(self, conn, *m);
-      else if (auto* r = std::get_if<net::chat::reaction_frame>(&f)) on_reaction(self, conn, *r);
-      else on_moderation(self, conn, f);
+    [=](cframe_atom, std::uint64_t conn, const net::chat::client_frame& f) { on_frame(self, conn, f); },
+    // ---- relays on other nodes (docs/cluster.md, "Chat relay") ----
+    [=](relay_atom, const caf::actor& relay) {
+      auto& st = self->state;
+      if (st.relays.count(relay.address())) return;
+      const auto id = st.next_remote_id++;
+      st.relays[relay.address()] = relay_info{relay, id, {}};
+      st.members[id] = member{std::make_shared<relay_sink>(relay, 0), {"relay:" + std::to_string(id), "", ""}, false, true};
+      self->monitor(relay);
+    },
+    [=](rjoin_atom, const caf::actor& relay, std::uint64_t conn, net::chat::user_info& user, bool has_since,
+        std::uint64_t since) {
+      auto& st = self->state;
+      auto it = st.relays.find(relay.address());
+      if (it == st.relays.end()) return;  // joins come after the relay registered (same sender, in order)
+      const auto id = st.next_remote_id++;
+      it->second.conns[conn] = id;
+      on_join(self, id, std::move(user), std::make_shared<relay_sink>(relay, conn),
+              has_since ? std::optional<std::uint64_t>(since) : std::nullopt, true);
+    },
+    [=](rleave_atom, const caf::actor& relay, std::uint64_t conn) {
+      auto& st = self->state;
+      auto it = st.relays.find(relay.address());
+      if (it == st.relays.end()) return;
+      auto c = it->second.conns.find(conn);
+      if (c == it->second.conns.end()) return;
+      if (st.members.erase(c->second) > 0) presence_changed(self);
+      it->second.conns.erase(c);
+    },
+    [=](rcframe_atom, const caf::actor& relay, std::uint64_t conn, const net::chat::client_frame& f) {
+      auto& st = self->state;
+      auto it = st.relays.find(relay.address());
+      if (it == st.relays.end()) return;
+      if (auto c = it->second.conns.find(conn); c != it->second.conns.end()) on_frame(self, c->second, f);
     },
     [=](flush_atom) {
       auto& st = self->state;
@@ -330,9 +414,9 @@ caf::behavior running(channel_actor* self) {
     [=](presence_atom) {
       auto& st = self->state;
       st.presence_timer = false;
-      if (st.members.size() == st.presence_sent) return;
-      st.presence_sent = st.members.size();
-      broadcast(st, frame(net::chat::render_presence(st.members.size())), prio::droppable);
+      if (st.audience() == st.presence_sent) return;
+      st.presence_sent = st.audience();
+      broadcast(st, frame(net::chat::render_presence(st.audience())), prio::droppable);
     },
     [=](system_atom, const std::string& event) {
       broadcast(self->state, frame(net::chat::render_system(event)), prio::normal);

@@ -111,6 +111,7 @@ caf::behavior cluster_behavior(cluster_actor* self) {
     for (auto it = links.begin(); it != links.end(); ++it) {
       if (it->second.address() == dm.source) {
         spdlog::warn("cluster: lost the CAF link to {}", it->first);
+        self->send(self->state.deps.directory, peer_down_atom::value, it->first);
         links.erase(it);
         break;
       }
@@ -136,20 +137,29 @@ caf::behavior cluster_behavior(cluster_actor* self) {
         if (auto it = st.links.find(ev.m.node_id); it != st.links.end()) {
           self->demonitor(it->second);
           st.links.erase(it);
+          self->send(st.deps.directory, peer_down_atom::value, ev.m.node_id);
         }
       }
+      self->send(st.deps.directory, members_atom::value, member_list(st));
     },
     [=](update_atom, std::shared_ptr<cluster::gossip_node>& gossip, cluster::member& me) {
       // Ports are known only once every listener is bound, after this actor was published.
       self->state.deps.gossip = std::move(gossip);
       self->state.deps.self = std::move(me);
+      self->send(self->state.deps.directory, members_atom::value, member_list(self->state));
     },
     [=](linked_atom, const std::string& id, caf::actor& peer) {
       auto& st = self->state;
       st.connecting.erase(id);
       self->monitor(peer);
-      st.links[id] = std::move(peer);
+      st.links[id] = peer;
       spdlog::info("cluster: direct CAF link to {} is up", id);
+      // The peer's directory, for replication and for requests that must reach a room's owner.
+      self->request(peer, remote_timeout, dir_atom::value)
+          .then([=](const caf::actor& dir) { self->send(self->state.deps.directory, peer_up_atom::value, id, dir); },
+                [=](caf::error& err) {
+                  spdlog::warn("cluster: no directory from {}: {}", id, caf::to_string(err));
+                });
     },
     [=](link_fail_atom, const std::string& id, const std::string& why) {
       self->state.connecting.erase(id);
@@ -171,28 +181,7 @@ caf::behavior cluster_behavior(cluster_actor* self) {
                 },
                 [](caf::error&) {});
     },
-    [=](rooms_atom) -> caf::result<std::vector<net::api::cluster_room>> {
-      auto rp = self->make_response_promise<std::vector<net::api::cluster_room>>();
-      net::api::list_rooms_request all;
-      all.limit = std::numeric_limits<std::size_t>::max();
-      auto me = self->state.deps.self.node_id;
-      self->request(self->state.deps.directory, remote_timeout, list_atom::value, all)
-          .then(
-              [=](const net::api::room_page& page) mutable {
-                std::vector<net::api::cluster_room> out;
-                for (const auto& r : page.rooms) {
-                  const char* status = r.status == net::api::room_status::live    ? "live"
-                                       : r.status == net::api::room_status::ended ? "ended"
-                                                                                  : "ready";
-                  // Rooms are owned where they were created and their streams run where the DJ
-                  // connected; until the directory is replicated (TODO(#4)) both are this node.
-                  out.push_back({r.id, r.title, status, me, r.status == net::api::room_status::live ? me : ""});
-                }
-                rp.deliver(std::move(out));
-              },
-              [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
-      return rp;
-    },
+    [=](dir_atom) { return self->state.deps.directory; },
     [=](cluster_atom) -> caf::result<net::api::cluster_view> {
       auto& st = self->state;
       auto view = std::make_shared<net::api::cluster_view>();
@@ -201,28 +190,15 @@ caf::behavior cluster_behavior(cluster_actor* self) {
       for (auto& [id, m] : st.members) view->nodes.push_back(to_view(m, false, st.links.count(id) > 0));
       std::sort(view->nodes.begin(), view->nodes.end(),
                 [](auto& a, auto& b) { return std::tie(a.region, a.node_id) < std::tie(b.region, b.node_id); });
+      // Rooms with their owner and origin come from this node's copy of the replicated directory.
       auto rp = self->make_response_promise<net::api::cluster_view>();
-      // Ask this node and every linked peer for their rooms; answer when all replied or timed out.
-      std::vector<std::pair<std::string, caf::actor>> targets{{st.deps.self.node_id, caf::actor_cast<caf::actor>(self)}};
-      for (auto& [id, a] : st.links) targets.emplace_back(id, a);
-      auto pending = std::make_shared<std::size_t>(targets.size());
-      auto finish = [=]() mutable {
-        if (--*pending > 0) return;
-        std::sort(view->rooms.begin(), view->rooms.end(), [](auto& a, auto& b) { return a.id < b.id; });
-        rp.deliver(*view);
-      };
-      for (auto& [id, a] : targets) {
-        self->request(a, remote_timeout, rooms_atom::value)
-            .then(
-                [=](const std::vector<net::api::cluster_room>& rooms) mutable {
-                  view->rooms.insert(view->rooms.end(), rooms.begin(), rooms.end());
-                  finish();
-                },
-                [=, id = id](caf::error&) mutable {
-                  view->unreachable.push_back(id);
-                  finish();
-                });
-      }
+      self->request(st.deps.directory, remote_timeout, rooms_atom::value)
+          .then(
+              [=](std::vector<net::api::cluster_room>& rooms) mutable {
+                view->rooms = std::move(rooms);
+                rp.deliver(*view);
+              },
+              [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
       return rp;
     },
     [=](ingest_atom, const std::string& region) -> caf::result<net::api::ingest_view> {

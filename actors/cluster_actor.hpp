@@ -25,8 +25,10 @@ struct cluster_deps {
 /// Handles:
 ///   (update_atom, shared_ptr<gossip_node>, member self)  once the node's ports are known
 ///   (member_event)                     from the gossip loop thread
-///   (rooms_atom)                       -> vector<cluster_room>: this node's rooms (also asked remotely)
-///   (cluster_atom)                     -> cluster_view: members, links, every node's rooms
+///   (dir_atom)                         -> this node's directory (asked by peers when a link comes up)
+///   (cluster_atom)                     -> cluster_view: members, links, every room with owner and origin
+/// Tells the directory (peer_up_atom, node, directory) / (peer_down_atom, node) as links come and go, and
+/// (members_atom, members) on every membership change.
 ///   (ingest_atom, std::string region)  -> ingest_view (best node for a DJ there)
 caf::actor spawn_cluster_actor(caf::actor_system& sys, cluster_deps deps);
 

@@ -7,12 +7,15 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <random>
 #include <spdlog/spdlog.h>
 #include <unordered_map>
 
+#include "actors/cluster_types.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/room_rules.hpp"
+#include "cluster/placement.hpp"
 #include "media/digest.hpp"
 
 namespace onair::actors {
@@ -20,29 +23,121 @@ namespace onair::actors {
 namespace {
 
 using namespace std::chrono_literals;
+constexpr auto tick_interval = 1s;
+/// Anti-entropy round: every this many ticks, a digest goes to one random peer (plus one to every
+/// peer whose link comes up). With n nodes each pair reconciles every ~n rounds at worst.
+constexpr int digest_every_ticks = 5;
+/// Viewer counts go to every peer when they changed, and at least this often (a peer that restarted).
+constexpr int viewers_every_ticks = 10;
 
 struct room_entry {
   caf::actor actor;
-  room_summary summary;
+  room_summary summary;  ///< viewers = this node's viewers
 };
 
 struct directory_state {
   room_deps deps;
   std::unordered_map<std::string, room_entry> rooms;
-  std::unordered_map<std::string, std::string> by_key_hash;  ///< sha256(stream key) -> room id
+  std::unordered_map<std::string, storage::room_record> tombstones;  ///< deleted rooms, never revived
+  std::unordered_map<std::string, std::string> by_key_hash;          ///< sha256(stream key) -> room id
+  std::unordered_map<std::string, caf::actor> peers;                 ///< node id -> its directory
+  std::vector<cluster::member> members;                              ///< gossip view, for placement
+  std::unordered_map<std::string, std::map<std::string, std::uint64_t>> remote_viewers;  ///< node -> room -> n
+  std::map<std::string, std::uint64_t> viewers_sent;
+  std::uint64_t ticks = 0;
+  std::minstd_rand rng{std::random_device{}()};
 };
 
 using directory_actor = caf::stateful_actor<directory_state>;
 
+bool is_mine(const directory_state& st, const storage::room_record& r) {
+  return r.owner_node.empty() || r.owner_node == st.deps.node_id;
+}
+
+std::uint64_t total_viewers(const directory_state& st, const std::string& id, std::uint64_t local) {
+  for (const auto& [node, counts] : st.remote_viewers)
+    if (auto it = counts.find(id); it != counts.end()) local += it->second;
+  return local;
+}
+
+void index_key(directory_state& st, const storage::room_record& old, const storage::room_record& rec) {
+  if (!old.stream_key_hash.empty() && old.stream_key_hash != rec.stream_key_hash) {
+    auto it = st.by_key_hash.find(old.stream_key_hash);
+    if (it != st.by_key_hash.end() && it->second == rec.id) st.by_key_hash.erase(it);
+  }
+  if (!rec.stream_key_hash.empty()) st.by_key_hash[rec.stream_key_hash] = rec.id;
+}
+
 void add_room(directory_actor* self, storage::room_record rec) {
   auto& st = self->state;
   auto id = rec.id;
-  st.by_key_hash[rec.stream_key_hash] = id;
+  index_key(st, storage::room_record{}, rec);
   room_entry e;
   e.summary.record = rec;
   e.actor = spawn_room_actor(self->system(), std::move(rec), st.deps);
   self->link_to(e.actor);  // node shutdown (exit of the directory) reaches every room
   st.rooms[id] = std::move(e);
+}
+
+/// Sends records to every linked peer (a change made here by the owner, or a new room).
+void replicate(directory_actor* self, std::vector<storage::room_record> recs) {
+  if (recs.empty()) return;
+  auto msg = caf::make_message(replicate_atom::value, std::move(recs));
+  for (auto& [node, dir] : self->state.peers) self->send(dir, msg);
+}
+
+void persist(directory_actor* self, const storage::room_record& rec) {
+  auto id = rec.id;
+  self->request(self->state.deps.storage, 10s, put_atom::value, rec)
+      .then([]() {}, [id](caf::error& err) {
+        spdlog::error("directory: replicated room {} not stored: {}", id, caf::to_string(err));
+      });
+}
+
+/// Applies a copy of a room from a peer when it is newer than ours (last writer by (epoch, version)).
+void apply_remote(directory_actor* self, const storage::room_record& rec) {
+  auto& st = self->state;
+  if (rec.id.empty()) return;
+  if (auto t = st.tombstones.find(rec.id); t != st.tombstones.end() && !storage::newer_than(rec, t->second)) return;
+  auto it = st.rooms.find(rec.id);
+  if (it != st.rooms.end() && !storage::newer_than(rec, it->second.summary.record)) return;
+  persist(self, rec);
+  if (rec.deleted) {
+    st.tombstones[rec.id] = rec;
+    if (it == st.rooms.end()) return;
+    index_key(st, it->second.summary.record, rec);
+    self->unlink_from(it->second.actor);
+    self->send(it->second.actor, replicate_atom::value, rec);  // the room cleans up and quits
+    st.rooms.erase(it);
+    spdlog::info("room {} deleted (replicated)", rec.id);
+    return;
+  }
+  st.tombstones.erase(rec.id);
+  if (it == st.rooms.end()) {
+    add_room(self, rec);
+    return;
+  }
+  index_key(st, it->second.summary.record, rec);
+  it->second.summary.record = rec;
+  self->send(it->second.actor, replicate_atom::value, rec);
+}
+
+room_digest make_digest(const directory_state& st) {
+  room_digest d;
+  auto add = [&](const storage::room_record& r) {
+    d.ids.push_back(r.id);
+    d.epochs.push_back(r.owner_epoch);
+    d.versions.push_back(r.version);
+  };
+  for (auto& [id, e] : st.rooms) add(e.summary.record);
+  for (auto& [id, t] : st.tombstones) add(t);
+  return d;
+}
+
+const storage::room_record* find_any(const directory_state& st, const std::string& id) {
+  if (auto it = st.rooms.find(id); it != st.rooms.end()) return &it->second.summary.record;
+  if (auto it = st.tombstones.find(id); it != st.tombstones.end()) return &it->second;
+  return nullptr;
 }
 
 /// Open-publish names become room ids and URL path segments: 1..64 URL-safe characters.
@@ -55,13 +150,41 @@ bool valid_open_name(const std::string& name) {
 
 caf::error not_found(const std::string& id) { return make_api_error(api_errc::not_found, "no room with id '" + id + "'"); }
 
-/// Forwards a per-room request to the room actor, keeping the requester's response promise.
-template <class T, class... Ts>
-caf::result<T> to_room(directory_actor* self, const std::string& id, Ts&&... xs) {
-  auto it = self->state.rooms.find(id);
-  if (it == self->state.rooms.end()) return not_found(id);
-  auto rp = self->make_response_promise<T>();
-  rp.delegate(it->second.actor, std::forward<Ts>(xs)...);
+/// Sends a per-room request where the room's authority is: `local` to the room actor when this node
+/// owns the room, else `remote` (tagged owner_atom, so it is never forwarded again) to the owner's
+/// directory. The requester's promise travels along, so the answer goes straight back to it.
+caf::response_promise to_owner(directory_actor* self, const std::string& id, caf::message local, caf::message remote) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  auto it = st.rooms.find(id);
+  if (it == st.rooms.end()) {
+    rp.deliver(not_found(id));
+    return rp;
+  }
+  const auto& rec = it->second.summary.record;
+  if (is_mine(st, rec)) {
+    rp.delegate(it->second.actor, std::move(local));
+    return rp;
+  }
+  auto peer = st.peers.find(rec.owner_node);
+  if (peer == st.peers.end()) {
+    rp.deliver(make_api_error(api_errc::unavailable, "the node that owns room '" + id + "' (" + rec.owner_node +
+                                                         ") is not reachable from this node; retry"));
+    return rp;
+  }
+  rp.delegate(peer->second, std::move(remote));
+  return rp;
+}
+
+/// The owner side of to_owner(): only the node that owns the room acts on it.
+caf::response_promise at_owner(directory_actor* self, const std::string& id, caf::message local) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise();
+  auto it = st.rooms.find(id);
+  if (it == st.rooms.end()) rp.deliver(not_found(id));
+  else if (!is_mine(st, it->second.summary.record))
+    rp.deliver(make_api_error(api_errc::unavailable, "room '" + id + "' is moving to another node; retry"));
+  else rp.delegate(it->second.actor, std::move(local));
   return rp;
 }
 
@@ -81,17 +204,49 @@ net::api::room_page list(const directory_state& st, const net::api::list_rooms_r
   std::sort(hits.begin(), hits.end(), [](auto* a, auto* b) { return list_before(a->record, b->record); });
   net::api::room_page page;
   for (std::size_t i = 0; i < hits.size() && i < req.limit; ++i)
-    page.rooms.push_back(to_view(hits[i]->record, hits[i]->viewers));
+    page.rooms.push_back(to_view(hits[i]->record, total_viewers(st, hits[i]->record.id, hits[i]->viewers)));
   if (hits.size() > req.limit && !page.rooms.empty()) page.next_cursor = cursor_after(hits[req.limit - 1]->record);
   return page;
 }
 
+/// The room's owner: sticky rendezvous placement over the alive members, home region first.
+std::string place(const directory_state& st, const std::string& id, const std::string& home_region) {
+  if (st.members.empty()) return st.deps.node_id;
+  return cluster::choose_owner(id, home_region, st.members, "").value_or(st.deps.node_id);
+}
+
+void tick(directory_actor* self) {
+  auto& st = self->state;
+  ++st.ticks;
+  if (st.peers.empty()) return;
+  std::map<std::string, std::uint64_t> mine;
+  for (auto& [id, e] : st.rooms)
+    if (e.summary.viewers > 0) mine[id] = e.summary.viewers;
+  if (mine != st.viewers_sent || st.ticks % viewers_every_ticks == 0) {
+    node_viewers nv{st.deps.node_id, {}, {}};
+    for (auto& [id, n] : mine) {
+      nv.rooms.push_back(id);
+      nv.counts.push_back(n);
+    }
+    auto msg = caf::make_message(viewers_atom::value, std::move(nv));
+    for (auto& [node, dir] : st.peers) self->send(dir, msg);
+    st.viewers_sent = std::move(mine);
+  }
+  if (st.ticks % digest_every_ticks == 0) {
+    auto pick = std::uniform_int_distribution<std::size_t>(0, st.peers.size() - 1)(st.rng);
+    auto it = std::next(st.peers.begin(), static_cast<std::ptrdiff_t>(pick));
+    self->send(it->second, digest_atom::value, st.deps.node_id, make_digest(st));
+  }
+}
+
 caf::behavior directory_behavior(directory_actor* self) {
+  self->delayed_send(self, tick_interval, tick_atom::value);
   return {
     [=](create_atom, const principal& who, const net::api::create_room_request& req) -> caf::result<net::api::room_view> {
       if (who.role.empty()) return make_api_error(api_errc::unauthorized, "an API token is required");
       if (who.role != "dj" && who.role != "admin")
         return make_api_error(api_errc::forbidden, "only dj and admin tokens may create rooms");
+      auto& st = self->state;
       storage::room_record rec;
       rec.id = new_room_id();
       rec.owner = who.name;
@@ -103,11 +258,19 @@ caf::behavior directory_behavior(directory_actor* self) {
       auto key = new_stream_key();
       rec.stream_key_hash = media::sha256_hex(key);
       rec.created_at_ms = rec.updated_at_ms = now_ms();
+      rec.home_region = req.region.empty() ? st.deps.region : req.region;
+      // A new id cannot conflict, so the creating node writes version 1 for the chosen owner; from
+      // then on only the owner changes the record (epoch 1 until ownership moves).
+      rec.owner_node = place(st, rec.id, rec.home_region);
+      rec.owner_epoch = 1;
+      rec.version = 1;
       auto rp = self->make_response_promise<net::api::room_view>();
-      self->request(self->state.deps.storage, 10s, put_atom::value, rec)
+      self->request(st.deps.storage, 10s, put_atom::value, rec)
           .then([=]() mutable {
                   add_room(self, rec);
-                  spdlog::info("room {} created by {}: {}", rec.id, who.name, rec.title);
+                  replicate(self, {rec});
+                  spdlog::info("room {} created by {}: {} (owner {}, region {})", rec.id, who.name, rec.title,
+                               rec.owner_node, rec.home_region);
                   auto v = to_view(rec, 0);
                   v.stream_key = key;
                   rp.deliver(v);
@@ -116,43 +279,82 @@ caf::behavior directory_behavior(directory_actor* self) {
       return rp;
     },
     [=](list_atom, const net::api::list_rooms_request& req) { return list(self->state, req); },
-    [=](get_atom, const std::string& id) { return to_room<net::api::room_view>(self, id, get_atom::value); },
+    [=](get_atom, const std::string& id) -> caf::result<net::api::room_view> {
+      auto& st = self->state;
+      auto it = st.rooms.find(id);
+      if (it == st.rooms.end()) return not_found(id);
+      return to_view(it->second.summary.record, total_viewers(st, id, it->second.summary.viewers));
+    },
     [=](patch_atom, const principal& who, const std::string& id, const net::api::patch_room_request& req) {
-      return to_room<net::api::room_view>(self, id, patch_atom::value, who, req);
+      return caf::result<net::api::room_view>(to_owner(self, id, caf::make_message(patch_atom::value, who, req),
+                                                      caf::make_message(owner_atom::value, patch_atom::value, who, id, req)));
     },
     [=](end_atom, const principal& who, const std::string& id) {
-      return to_room<net::api::room_view>(self, id, end_atom::value, who);
+      return caf::result<net::api::room_view>(to_owner(self, id, caf::make_message(end_atom::value, who),
+                                                      caf::make_message(owner_atom::value, end_atom::value, who, id)));
     },
     [=](rotate_atom, const principal& who, const std::string& id) {
-      return to_room<net::api::room_view>(self, id, rotate_atom::value, who);
+      return caf::result<net::api::room_view>(to_owner(self, id, caf::make_message(rotate_atom::value, who),
+                                                      caf::make_message(owner_atom::value, rotate_atom::value, who, id)));
     },
     [=](delete_atom, const principal& who, const std::string& id) {
-      return to_room<caf::unit_t>(self, id, delete_atom::value, who);
+      return caf::result<caf::unit_t>(to_owner(self, id, caf::make_message(delete_atom::value, who),
+                                              caf::make_message(owner_atom::value, delete_atom::value, who, id)));
+    },
+    // The same requests arriving at the owner from another node (to_owner above).
+    [=](owner_atom, patch_atom, const principal& who, const std::string& id, const net::api::patch_room_request& req) {
+      return caf::result<net::api::room_view>(at_owner(self, id, caf::make_message(patch_atom::value, who, req)));
+    },
+    [=](owner_atom, end_atom, const principal& who, const std::string& id) {
+      return caf::result<net::api::room_view>(at_owner(self, id, caf::make_message(end_atom::value, who)));
+    },
+    [=](owner_atom, rotate_atom, const principal& who, const std::string& id) {
+      return caf::result<net::api::room_view>(at_owner(self, id, caf::make_message(rotate_atom::value, who)));
+    },
+    [=](owner_atom, delete_atom, const principal& who, const std::string& id) {
+      return caf::result<caf::unit_t>(at_owner(self, id, caf::make_message(delete_atom::value, who)));
+    },
+    [=](owner_atom, chat_atom, const std::string& id) {
+      return caf::result<caf::actor, std::string>(at_owner(self, id, caf::make_message(chat_atom::value)));
     },
     [=](publish_atom, const std::string& key_hash, publish_attempt& attempt) -> caf::result<caf::actor> {
-      auto it = self->state.by_key_hash.find(key_hash);
-      if (it != self->state.by_key_hash.end())
-        return to_room<caf::actor>(self, it->second, publish_atom::value, std::move(attempt));
-      if (!attempt.open_name.empty() && valid_open_name(attempt.open_name) &&
-          !self->state.rooms.count(attempt.open_name)) {
-        // Open-publish mode: the first publish of a name creates its room (id = name, key = name).
+      auto& st = self->state;
+      auto it = st.by_key_hash.find(key_hash);
+      if (it != st.by_key_hash.end()) {
+        // Any node takes a publisher for any room: the stream runs here and the owner records this
+        // node as the room's origin (room actor, origin_atom).
+        auto room = st.rooms.find(it->second);
+        if (room == st.rooms.end()) return not_found(it->second);
+        auto rp = self->make_response_promise<caf::actor>();
+        rp.delegate(room->second.actor, publish_atom::value, std::move(attempt));
+        return rp;
+      }
+      if (!attempt.open_name.empty() && valid_open_name(attempt.open_name) && !st.rooms.count(attempt.open_name) &&
+          !st.tombstones.count(attempt.open_name)) {
+        // Open-publish mode: the first publish of a name creates its room (id = name, key = name),
+        // owned by the node that took the publisher.
         storage::room_record rec;
         rec.id = attempt.open_name;
         rec.owner = "open-publish";
         rec.title = attempt.open_name;
         rec.stream_key_hash = key_hash;
         rec.created_at_ms = rec.updated_at_ms = now_ms();
+        rec.home_region = st.deps.region;
+        rec.owner_node = st.deps.node_id;
+        rec.owner_epoch = 1;
+        rec.version = 1;
         auto rp = self->make_response_promise<caf::actor>();
-        self->request(self->state.deps.storage, 10s, put_atom::value, rec)
+        self->request(st.deps.storage, 10s, put_atom::value, rec)
             .then([=]() mutable {
                     add_room(self, rec);
+                    replicate(self, {rec});
                     spdlog::info("room {} created by open publish", rec.id);
                     rp.delegate(self->state.rooms[rec.id].actor, publish_atom::value, attempt);
                   },
                   [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       }
-      ++self->state.deps.metrics->publishes_refused;
+      ++st.deps.metrics->publishes_refused;
       return make_api_error(api_errc::not_found, "invalid stream key");
     },
     [=](chat_atom, const std::string& id) -> caf::result<caf::actor, std::string> {
@@ -162,37 +364,156 @@ caf::behavior directory_behavior(directory_actor* self) {
       rp.delegate(it->second.actor, chat_atom::value);
       return rp;
     },
+    // From a local room actor: a publisher started (live) or stopped on `node`; the owner records it.
+    // `routed` is true once forwarded, so a message never travels twice.
+    [=](origin_atom, const std::string& id, const std::string& node, bool live, std::uint64_t next_msn,
+        std::uint64_t disc, bool routed) {
+      auto& st = self->state;
+      auto it = st.rooms.find(id);
+      if (it == st.rooms.end()) return;
+      const auto& rec = it->second.summary.record;
+      if (routed || is_mine(st, rec)) {
+        self->send(it->second.actor, origin_atom::value, node, live, next_msn, disc);
+        return;
+      }
+      if (auto p = st.peers.find(rec.owner_node); p != st.peers.end())
+        self->send(p->second, origin_atom::value, id, node, live, next_msn, disc, true);
+      else
+        spdlog::warn("room {}: owner {} unreachable; origin {} not recorded yet", id, rec.owner_node, node);
+    },
+    // An edge asks the origin for the room's HLS updates (edge_room = the edge's room actor).
+    [=](hls_sub_atom, const std::string& id, const std::string& origin, const caf::actor& edge_room, bool routed) {
+      auto& st = self->state;
+      if (routed || origin == st.deps.node_id) {
+        if (auto it = st.rooms.find(id); it != st.rooms.end())
+          self->send(it->second.actor, hls_sub_atom::value, edge_room);
+        return;
+      }
+      if (auto p = st.peers.find(origin); p != st.peers.end())
+        self->send(p->second, hls_sub_atom::value, id, origin, edge_room, true);
+    },
+    [=](hls_unsub_atom, const std::string& id, const std::string& origin, const caf::actor& edge_room, bool routed) {
+      auto& st = self->state;
+      if (routed || origin == st.deps.node_id) {
+        if (auto it = st.rooms.find(id); it != st.rooms.end())
+          self->send(it->second.actor, hls_unsub_atom::value, edge_room);
+        return;
+      }
+      if (auto p = st.peers.find(origin); p != st.peers.end())
+        self->send(p->second, hls_unsub_atom::value, id, origin, edge_room, true);
+    },
+    // A chat relay on this node asks for the owner's chat channel.
+    [=](relay_atom, const std::string& id) {
+      return caf::result<caf::actor, std::string>(to_owner(self, id, caf::make_message(chat_atom::value),
+                                                          caf::make_message(owner_atom::value, chat_atom::value, id)));
+    },
     [=](update_atom, const storage::room_record& rec, std::uint64_t viewers) {
       auto& st = self->state;
       auto it = st.rooms.find(rec.id);
       if (it == st.rooms.end()) return;
       auto& old = it->second.summary.record;
-      if (old.stream_key_hash != rec.stream_key_hash) {
-        st.by_key_hash.erase(old.stream_key_hash);
-        st.by_key_hash[rec.stream_key_hash] = rec.id;
-      }
+      const bool changed = rec.version != old.version || rec.owner_epoch != old.owner_epoch;
+      index_key(st, old, rec);
       it->second.summary = room_summary{rec, viewers};
+      // Only the owner's room actor changes the record; its changes go to every peer.
+      if (changed && is_mine(st, rec)) replicate(self, {rec});
     },
-    [=](removed_atom, const std::string& id) {
+    [=](removed_atom, const storage::room_record& tombstone) {
       auto& st = self->state;
-      auto it = st.rooms.find(id);
+      auto it = st.rooms.find(tombstone.id);
       if (it == st.rooms.end()) return;
-      st.by_key_hash.erase(it->second.summary.record.stream_key_hash);
+      index_key(st, it->second.summary.record, tombstone);
       st.rooms.erase(it);
-      spdlog::info("room {} deleted", id);
+      st.tombstones[tombstone.id] = tombstone;
+      replicate(self, {tombstone});
+      spdlog::info("room {} deleted", tombstone.id);
     },
     [=](viewer_atom, const std::string& id, int delta) {
       auto it = self->state.rooms.find(id);
       if (it != self->state.rooms.end()) self->send(it->second.actor, viewer_atom::value, delta);
     },
+    // ---- replication (docs/cluster.md, "Room directory") ----
+    [=](replicate_atom, const std::vector<storage::room_record>& recs) {
+      for (const auto& r : recs) apply_remote(self, r);
+    },
+    [=](digest_atom, const std::string& from, const room_digest& d) {
+      auto& st = self->state;
+      auto peer = st.peers.find(from);
+      if (peer == st.peers.end()) return;
+      std::vector<storage::room_record> theirs_older;
+      std::vector<std::string> want;
+      std::unordered_map<std::string, std::size_t> seen;
+      for (std::size_t i = 0; i < d.ids.size() && i < d.epochs.size() && i < d.versions.size(); ++i) {
+        seen[d.ids[i]] = i;
+        storage::room_record probe;
+        probe.owner_epoch = d.epochs[i];
+        probe.version = d.versions[i];
+        const auto* mine = find_any(st, d.ids[i]);
+        if (!mine || storage::newer_than(probe, *mine)) want.push_back(d.ids[i]);
+        else if (storage::newer_than(*mine, probe)) theirs_older.push_back(*mine);
+      }
+      for (auto& [id, e] : st.rooms)
+        if (!seen.count(id)) theirs_older.push_back(e.summary.record);
+      for (auto& [id, t] : st.tombstones)
+        if (!seen.count(id)) theirs_older.push_back(t);
+      if (!theirs_older.empty()) self->send(peer->second, replicate_atom::value, std::move(theirs_older));
+      if (!want.empty()) self->send(peer->second, pull_atom::value, st.deps.node_id, std::move(want));
+    },
+    [=](pull_atom, const std::string& from, const std::vector<std::string>& ids) {
+      auto& st = self->state;
+      auto peer = st.peers.find(from);
+      if (peer == st.peers.end()) return;
+      std::vector<storage::room_record> out;
+      for (auto& id : ids)
+        if (const auto* r = find_any(st, id)) out.push_back(*r);
+      if (!out.empty()) self->send(peer->second, replicate_atom::value, std::move(out));
+    },
+    [=](peer_up_atom, const std::string& node, const caf::actor& dir) {
+      auto& st = self->state;
+      st.peers[node] = dir;
+      // Anti-entropy right away: a node that joins late or restarts converges within one round trip.
+      self->send(dir, digest_atom::value, st.deps.node_id, make_digest(st));
+      st.viewers_sent.clear();
+    },
+    [=](peer_down_atom, const std::string& node) {
+      self->state.peers.erase(node);
+      self->state.remote_viewers.erase(node);
+    },
+    [=](members_atom, std::vector<cluster::member>& members) { self->state.members = std::move(members); },
+    [=](viewers_atom, const node_viewers& nv) {
+      auto& counts = self->state.remote_viewers[nv.node];
+      counts.clear();
+      for (std::size_t i = 0; i < nv.rooms.size() && i < nv.counts.size(); ++i) counts[nv.rooms[i]] = nv.counts[i];
+    },
+    [=](dir_atom) { return caf::actor_cast<caf::actor>(self); },
+    [=](tick_atom) {
+      self->delayed_send(self, tick_interval, tick_atom::value);
+      tick(self);
+    },
     [=](stats_atom) {
+      // This node's load: the rooms it owns, the streams it ingests, the viewers it serves.
+      auto& st = self->state;
       node_stats s;
-      for (const auto& [id, e] : self->state.rooms) {
-        ++s.rooms;
-        if (e.summary.record.status == 1) ++s.live;
+      for (const auto& [id, e] : st.rooms) {
+        const auto& r = e.summary.record;
+        if (is_mine(st, r)) ++s.rooms;
+        if (r.status == 1 && (r.origin_node == st.deps.node_id || (r.origin_node.empty() && is_mine(st, r)))) ++s.live;
         s.viewers += e.summary.viewers;
       }
       return s;
+    },
+    [=](rooms_atom) {
+      // Every room with its owner and origin, from the replicated directory (GET /api/cluster).
+      auto& st = self->state;
+      std::vector<net::api::cluster_room> out;
+      for (const auto& [id, e] : st.rooms) {
+        const auto& r = e.summary.record;
+        const char* status = r.status == 1 ? "live" : r.status == 2 ? "ended" : "ready";
+        out.push_back({r.id, r.title, status, r.owner_node.empty() ? st.deps.node_id : r.owner_node,
+                       r.status == 1 ? (r.origin_node.empty() ? st.deps.node_id : r.origin_node) : ""});
+      }
+      std::sort(out.begin(), out.end(), [](auto& a, auto& b) { return a.id < b.id; });
+      return out;
     },
     [=](shutdown_atom) -> caf::result<caf::unit_t> {
       // Check before making the promise: once a promise exists, CAF 0.17 ignores a returned value.
@@ -218,7 +539,17 @@ caf::actor spawn_directory_actor(caf::actor_system& sys, std::vector<storage::ro
   return sys.spawn([rooms = std::move(rooms), deps = std::move(deps)](directory_actor* self) mutable {
     self->state.deps = std::move(deps);
     self->state.deps.directory = caf::actor_cast<caf::actor>(self);
-    for (auto& r : rooms) add_room(self, std::move(r));
+    for (auto& r : rooms) {
+      if (r.deleted) {
+        self->state.tombstones[r.id] = std::move(r);
+        continue;
+      }
+      // Rooms stored before the cluster fields existed (format v1) belong to this node.
+      if (r.owner_node.empty()) r.owner_node = self->state.deps.node_id;
+      if (r.home_region.empty()) r.home_region = self->state.deps.region;
+      if (r.owner_epoch == 0) r.owner_epoch = 1;
+      add_room(self, std::move(r));
+    }
     return directory_behavior(self);
   });
 }

@@ -1,9 +1,9 @@
 #pragma once
 /// Atoms and message types exchanged by the node's actors.
 ///
-/// Every type here travels only inside one node today, so the types are whitelisted with
-/// CAF_ALLOW_UNSAFE_MESSAGE_TYPE instead of being given `inspect` overloads; the cluster issue (#4)
-/// adds inspectors for the ones that cross nodes (configs, frames, room records).
+/// Types that cross nodes have `inspect` overloads (actors/cluster_types.hpp, principal below) and are
+/// registered by add_cluster_types(); the rest stay inside one node (sinks, kick functions, frames with
+/// shared buffers) and are whitelisted with CAF_ALLOW_UNSAFE_MESSAGE_TYPE.
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
@@ -75,6 +75,25 @@ using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
 using ingest_atom = caf::atom_constant<caf::atom("ingest")>;
 using linked_atom = caf::atom_constant<caf::atom("linked")>;
 using link_fail_atom = caf::atom_constant<caf::atom("linkfail")>;
+using replicate_atom = caf::atom_constant<caf::atom("replicate")>;  ///< room records, newest wins
+using digest_atom = caf::atom_constant<caf::atom("digest")>;        ///< anti-entropy: id -> (epoch, version)
+using pull_atom = caf::atom_constant<caf::atom("pull")>;            ///< anti-entropy: send me these ids
+using peer_up_atom = caf::atom_constant<caf::atom("peerup")>;
+using peer_down_atom = caf::atom_constant<caf::atom("peerdown")>;
+using members_atom = caf::atom_constant<caf::atom("members")>;
+using owner_atom = caf::atom_constant<caf::atom("owner")>;          ///< a request forwarded to the owner
+using origin_atom = caf::atom_constant<caf::atom("origin")>;        ///< stream started/stopped on a node
+using viewers_atom = caf::atom_constant<caf::atom("viewers")>;      ///< per-node viewer counts
+using dir_atom = caf::atom_constant<caf::atom("directory")>;
+using hls_sub_atom = caf::atom_constant<caf::atom("hlssub")>;
+using hls_unsub_atom = caf::atom_constant<caf::atom("hlsunsub")>;
+using hls_upd_atom = caf::atom_constant<caf::atom("hlsupd")>;
+using relay_atom = caf::atom_constant<caf::atom("relay")>;          ///< a chat relay registers with a channel
+using rjoin_atom = caf::atom_constant<caf::atom("rjoin")>;
+using rleave_atom = caf::atom_constant<caf::atom("rleave")>;
+using rcframe_atom = caf::atom_constant<caf::atom("rcframe")>;
+using rframe_atom = caf::atom_constant<caf::atom("rframe")>;        ///< channel -> relay: a rendered frame
+using rclose_atom = caf::atom_constant<caf::atom("rclose")>;
 
 /// Who is acting: resolved from an API token by the API gateway.
 struct principal {
@@ -82,6 +101,11 @@ struct principal {
   std::string role;  ///< "admin", "dj" or "" (anonymous)
   bool is_admin() const { return role == "admin"; }
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, principal& x) {
+  return f(caf::meta::type_name("onair_principal"), x.name, x.role);
+}
 
 /// A publish attempt, forwarded from the RTMP seam to the room that owns the key.
 struct publish_attempt {
@@ -121,6 +145,7 @@ enum class api_errc : std::uint8_t {
   conflict,
   invalid_argument,
   internal,
+  unavailable,  ///< the node that must act (a room's owner) cannot be reached now: retry
 };
 
 /// A caf::error in the "onair" category with a human-readable message in its context.
@@ -130,34 +155,27 @@ inline caf::error make_api_error(api_errc code, std::string message) {
 
 }  // namespace onair::actors
 
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::principal)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::publish_attempt)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::timed_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::room_summary)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::node_stats)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::room_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::token_record)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<onair::storage::room_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::stream_metadata)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::video_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::audio_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::video_config>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::audio_config>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::sequence_state)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::room_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::room_page)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::create_room_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::patch_room_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::list_rooms_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::chat_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<onair::storage::chat_record>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::chat_moderation)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::chat::client_frame)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::chat::user_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<onair::net::chat::session_sink>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::uint64_t>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::cluster::member_event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::cluster::member)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<onair::cluster::member>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<onair::cluster::gossip_node>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::cluster_view)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::ingest_view)

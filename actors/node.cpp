@@ -179,8 +179,7 @@ int run_node(const node_options& opts) {
   // the connection timeout only works when the peer sends heartbeats too (toolchain.md section 4).
   cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(1000)});
   cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::milliseconds(5000)});
-  cfg.add_message_type<net::api::cluster_room>("onair_cluster_room");
-  cfg.add_message_type<std::vector<net::api::cluster_room>>("onair_cluster_rooms");
+  add_cluster_types(cfg);
   // Declared before the actor system so it is destroyed after it: the system's destructor waits for
   // every actor, and actors hold WebSocket sinks and RTMP kick functions that need a live io_context.
   net::io_runtime io(opts.io_threads);
@@ -189,6 +188,8 @@ int run_node(const node_options& opts) {
   auto index = std::make_shared<net::hls::index>();
   auto storage_actor = spawn_storage_actor(sys, db);
   room_deps deps;
+  deps.node_id = node_id;
+  deps.region = opts.region;
   deps.storage = storage_actor;
   deps.index = index;
   deps.metrics = metrics;

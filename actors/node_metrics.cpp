@@ -33,7 +33,18 @@ std::string render_prometheus(const node_metrics& m, std::uint64_t rooms, std::u
   auto counter = [&](const char* name, const char* help, std::uint64_t v) {
     out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, v);
   };
-  gauge("onair_rooms", "Rooms on this node.", static_cast<double>(rooms));
+  auto histogram = [&](const char* name, const char* help, const latency_histogram& h) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} histogram\n", name, help);
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < latency_histogram::bucket_count; ++i) {
+      cumulative += h.bucket(i);
+      out += fmt::format("{}_bucket{{le=\"{:g}\"}} {}\n", name, latency_histogram::upper(i), cumulative);
+    }
+    cumulative += h.bucket(latency_histogram::bucket_count);
+    out += fmt::format("{0}_bucket{{le=\"+Inf\"}} {1}\n{0}_sum {2:.6f}\n{0}_count {3}\n", name, cumulative, h.sum(),
+                       h.count());
+  };
+  gauge("onair_rooms", "Rooms owned by this node.", static_cast<double>(rooms));
   gauge("onair_live_streams", "Rooms with a live publisher.", static_cast<double>(live));
   gauge("onair_viewers", "HLS viewer sessions active in the last few seconds.", static_cast<double>(viewers));
   counter("onair_frames_in_total", "Frames received from RTMP publishers.", m.frames_in.load());
@@ -46,18 +57,11 @@ std::string render_prometheus(const node_metrics& m, std::uint64_t rooms, std::u
   counter("onair_packager_errors_total", "Frames the packager rejected.", m.packager_errors.load());
   counter("onair_chat_messages_total", "Chat messages stored and broadcast.", m.chat_messages.load());
   gauge("onair_chat_sessions", "WebSocket chat sessions open.", static_cast<double>(m.chat_sessions.load()));
-  out += "# HELP onair_ingest_to_part_seconds RTMP message received to the LL-HLS part holding it fetchable.\n"
-         "# TYPE onair_ingest_to_part_seconds histogram\n";
-  const auto& h = m.ingest_to_part;
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i < latency_histogram::bucket_count; ++i) {
-    cumulative += h.bucket(i);
-    out += fmt::format("onair_ingest_to_part_seconds_bucket{{le=\"{:g}\"}} {}\n", latency_histogram::upper(i), cumulative);
-  }
-  cumulative += h.bucket(latency_histogram::bucket_count);
-  out += fmt::format("onair_ingest_to_part_seconds_bucket{{le=\"+Inf\"}} {}\n", cumulative);
-  out += fmt::format("onair_ingest_to_part_seconds_sum {:.6f}\nonair_ingest_to_part_seconds_count {}\n", h.sum(),
-                     h.count());
+  histogram("onair_ingest_to_part_seconds", "RTMP message received to the LL-HLS part holding it fetchable.",
+            m.ingest_to_part);
+  histogram("onair_edge_update_seconds",
+            "HLS update sent by the origin's packager to applied on this edge node (wall clocks of both nodes).",
+            m.edge_update);
   return out;
 }
 

@@ -32,6 +32,8 @@ class latency_histogram {
 struct node_metrics {
   /// RTMP message received → the part holding it fetchable (first frame of each part).
   latency_histogram ingest_to_part;
+  /// HLS edge: update sent by the origin's packager → applied here (docs/cluster.md, HLS edge path).
+  latency_histogram edge_update;
   std::atomic<std::uint64_t> frames_in{0};
   std::atomic<std::uint64_t> parts_out{0};
   std::atomic<std::uint64_t> segments_out{0};

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <spdlog/spdlog.h>
 
+#include "actors/hls_edge.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/room_rules.hpp"
@@ -32,6 +33,11 @@ struct packager_state {
   bool final = false;
   std::int64_t part_first_received_ns = 0;  ///< receipt of the first frame of the part being built
   std::uint64_t errors_logged = 0;
+  /// Edge nodes' room actors following this rendition (one per edge node, however many viewers it
+  /// has). Each has received every update up to `sent`.
+  std::vector<caf::actor> subscribers;
+  media::rendition_snapshot_ptr current;
+  media::rendition_snapshot_ptr sent;
 };
 
 using packager_actor = caf::stateful_actor<packager_state>;
@@ -40,12 +46,21 @@ void publish(packager_actor* self, const media::rendition_snapshot_ptr& snap) {
   auto& st = self->state;
   if (!snap) return;
   st.index->publish(st.room_id, snap);
+  std::string new_master;
   if (auto v = st.packager->variant()) {
     auto master = media::render_master_playlist({*v});
     if (master != st.last_master) {
       st.index->publish_master(st.room_id, master);
-      st.last_master = std::move(master);
+      st.last_master = master;
+      new_master = std::move(master);
     }
+  }
+  st.current = snap;
+  if (!st.subscribers.empty()) {
+    // One message, built once; CAF shares it between local receivers and serializes it per edge.
+    auto msg = caf::make_message(hls_upd_atom::value, make_hls_update(st.room_id, st.sent.get(), *snap, new_master));
+    for (auto& s : st.subscribers) self->send(s, msg);
+    st.sent = snap;
   }
   auto seq = st.packager->sequence();
   if (seq.next_msn != st.reported_msn) {
@@ -56,7 +71,23 @@ void publish(packager_actor* self, const media::rendition_snapshot_ptr& snap) {
 }
 
 caf::behavior packager_behavior(packager_actor* self) {
+  self->set_down_handler([=](caf::down_msg& dm) {
+    std::erase_if(self->state.subscribers, [&](const caf::actor& a) { return a.address() == dm.source; });
+  });
   return {
+    [=](subscribe_atom, const caf::actor& edge) {
+      auto& st = self->state;
+      if (std::find(st.subscribers.begin(), st.subscribers.end(), edge) != st.subscribers.end()) return;
+      self->monitor(edge);
+      if (st.subscribers.empty()) st.sent = st.current;
+      st.subscribers.push_back(edge);
+      if (st.current)
+        self->send(edge, hls_upd_atom::value, make_hls_update(st.room_id, nullptr, *st.current, st.last_master));
+    },
+    [=](hls_unsub_atom, const caf::actor& edge) {
+      auto& st = self->state;
+      if (std::erase(st.subscribers, edge) > 0) self->demonitor(edge);
+    },
     [=](begin_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
       auto& st = self->state;
       if (st.final) return;

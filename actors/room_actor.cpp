@@ -4,9 +4,12 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <chrono>
+#include <map>
 #include <spdlog/spdlog.h>
 
 #include "actors/chat_channel_actor.hpp"
+#include "actors/chat_relay_actor.hpp"
+#include "actors/hls_edge.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/packager_actor.hpp"
@@ -37,13 +40,23 @@ struct room_state {
   std::uint64_t viewers = 0;
   std::optional<current_publisher> publisher;
   caf::actor packager;
-  caf::actor chat;  ///< the room's chat channel, spawned on the first chat join
+  caf::actor chat;  ///< the room's chat channel (owner) or chat relay (other nodes), spawned on first join
+  /// HLS edge: the origin node this node follows (one upstream flow per node), and its copy per rendition.
+  std::string edge_origin;
+  std::map<std::string, media::rendition_snapshot_ptr> edge_snaps;
+  bool is_owner() const { return rec.owner_node.empty() || rec.owner_node == deps.node_id; }
 };
 
 using room_actor = caf::stateful_actor<room_state>;
 
 void report(room_actor* self) {
   self->send(self->state.deps.directory, update_atom::value, self->state.rec, self->state.viewers);
+}
+
+/// A change made by the owner: a new version that replicas will take over theirs.
+void touch(room_state& st) {
+  st.rec.updated_at_ms = now_ms();
+  ++st.rec.version;
 }
 
 /// Writes the record, then answers `rp` with `reply` (or the storage error) and tells the directory.
@@ -95,6 +108,55 @@ caf::actor ensure_packager(room_actor* self) {
   return st.packager;
 }
 
+/// Tells the room's owner that this node's publisher started or stopped (directory routes it).
+void report_origin(room_actor* self, bool live) {
+  auto& st = self->state;
+  self->send(st.deps.directory, origin_atom::value, st.rec.id, st.deps.node_id, live, st.rec.next_msn,
+             st.rec.discontinuity_seq, false);
+}
+
+void stop_edge(room_actor* self) {
+  auto& st = self->state;
+  if (st.edge_origin.empty()) return;
+  self->send(st.deps.directory, hls_unsub_atom::value, st.rec.id, st.edge_origin, caf::actor_cast<caf::actor>(self),
+             false);
+  st.edge_origin.clear();
+  st.edge_snaps.clear();
+}
+
+/// HLS from any node: while the room is live on another node, follow that origin (one subscription
+/// per node); stop when it ends or moves. The last snapshots stay served until replaced.
+void follow_origin(room_actor* self) {
+  auto& st = self->state;
+  const auto& origin = st.rec.origin_node;
+  const bool want = st.rec.status == 1 && !origin.empty() && origin != st.deps.node_id && !st.publisher;
+  if (want && st.edge_origin == origin) return;
+  stop_edge(self);
+  if (!want) return;
+  st.edge_origin = origin;
+  spdlog::info("room {}: serving HLS as an edge of {}", st.rec.id, origin);
+  self->send(st.deps.directory, hls_sub_atom::value, st.rec.id, origin, caf::actor_cast<caf::actor>(self), false);
+}
+
+/// Local clean-up of a deleted room (on the owner after the tombstone is stored, elsewhere on replication).
+void wind_down(room_actor* self) {
+  auto& st = self->state;
+  kick_publisher(self);
+  stop_edge(self);
+  if (st.packager) {
+    self->unlink_from(st.packager);
+    self->send(st.packager, delete_atom::value);
+  } else {
+    st.deps.index->remove(st.rec.id);
+  }
+  if (st.chat) {
+    self->unlink_from(st.chat);
+    self->send(st.chat, delete_atom::value);
+  } else if (st.is_owner()) {
+    self->send(st.deps.storage, chat_drop_atom::value, st.rec.id);
+  }
+}
+
 caf::error check_modify(const room_state& st, const principal& who) {
   if (who.role.empty()) return make_api_error(api_errc::unauthorized, "an API token is required");
   if (!may_modify(who, st.rec))
@@ -111,7 +173,7 @@ caf::behavior room_behavior(room_actor* self) {
       if (req.title) st.rec.title = *req.title;
       if (req.description) st.rec.description = *req.description;
       if (req.tags) st.rec.tags = *req.tags;
-      st.rec.updated_at_ms = now_ms();
+      touch(st);
       auto rp = self->make_response_promise<net::api::room_view>();
       persist_then<net::api::room_view>(self, rp, [=] { return to_view(self->state.rec, self->state.viewers); });
       return rp;
@@ -122,7 +184,8 @@ caf::behavior room_behavior(room_actor* self) {
       if (st.rec.status == 2) return make_api_error(api_errc::conflict, "the room has already ended");
       kick_publisher(self);
       st.rec.status = 2;
-      st.rec.updated_at_ms = now_ms();
+      st.rec.origin_node.clear();
+      touch(st);
       if (st.packager) self->send(st.packager, end_atom::value, true);
       chat_event(self, "ended");
       auto rp = self->make_response_promise<net::api::room_view>();
@@ -135,7 +198,7 @@ caf::behavior room_behavior(room_actor* self) {
       if (st.rec.status == 2) return make_api_error(api_errc::conflict, "the room has ended; its key cannot be rotated");
       auto key = new_stream_key();
       st.rec.stream_key_hash = media::sha256_hex(key);
-      st.rec.updated_at_ms = now_ms();
+      touch(st);
       // The publisher already live keeps streaming: rotating protects the next connection, and cutting a
       // live show because its DJ rotated a leaked key would punish the wrong person.
       auto rp = self->make_response_promise<net::api::room_view>();
@@ -149,24 +212,20 @@ caf::behavior room_behavior(room_actor* self) {
     [=](delete_atom, const principal& who) -> caf::result<caf::unit_t> {
       auto& st = self->state;
       if (auto err = check_modify(st, who)) return err;
+      // A tombstone, not an erase: replicas and nodes that are offline now must learn of the deletion,
+      // and anti-entropy must never bring the room back (docs/cluster.md).
+      auto tomb = st.rec;
+      tomb.deleted = true;
+      tomb.status = 2;
+      tomb.stream_key_hash.clear();
+      tomb.origin_node.clear();
+      tomb.updated_at_ms = now_ms();
+      ++tomb.version;
       auto rp = self->make_response_promise<caf::unit_t>();
-      self->request(st.deps.storage, storage_timeout, delete_atom::value, st.rec.id)
+      self->request(st.deps.storage, storage_timeout, put_atom::value, tomb)
           .then([=]() mutable {
-                  auto& st = self->state;
-                  kick_publisher(self);
-                  if (st.packager) {
-                    self->unlink_from(st.packager);
-                    self->send(st.packager, delete_atom::value);
-                  } else {
-                    st.deps.index->remove(st.rec.id);
-                  }
-                  if (st.chat) {
-                    self->unlink_from(st.chat);
-                    self->send(st.chat, delete_atom::value);
-                  } else {
-                    self->send(st.deps.storage, chat_drop_atom::value, st.rec.id);
-                  }
-                  self->send(st.deps.directory, removed_atom::value, st.rec.id);
+                  wind_down(self);
+                  self->send(self->state.deps.directory, removed_atom::value, tomb);
                   rp.deliver(caf::unit);
                   self->quit();
                 },
@@ -187,39 +246,112 @@ caf::behavior room_behavior(room_actor* self) {
         ++st.deps.metrics->publishers_replaced;
         kick_publisher(self);
       }
+      stop_edge(self);  // this node is the origin now: its own packager feeds its index
       auto packager = ensure_packager(self);
       stream_options opts;
       opts.audio_only = st.rec.kind == 1;
       auto stream = spawn_stream_actor(self->system(), st.rec.id, caf::actor_cast<caf::actor>(self), packager, opts);
       st.publisher = current_publisher{stream, std::move(attempt.kick), attempt.connection_id};
       ++st.deps.metrics->publishes_accepted;
-      spdlog::info("room {}: live (connection {} from {})", st.rec.id, attempt.connection_id, attempt.peer);
-      if (st.rec.status != 1) {
-        st.rec.status = 1;
-        st.rec.updated_at_ms = now_ms();
-        persist_async(self);
-        chat_event(self, "live");
-      }
+      spdlog::info("room {}: live on this node (connection {} from {})", st.rec.id, attempt.connection_id, attempt.peer);
+      // The owner records this node as the origin (possibly this very actor, through the directory).
+      report_origin(self, true);
       return stream;
     },
     [=](unpub_atom, const caf::actor& stream) {
       auto& st = self->state;
-      if (st.publisher && st.publisher->stream == stream) st.publisher.reset();
-      if (!st.publisher && st.rec.status == 1) {
-        spdlog::info("room {}: publisher left, room ready", st.rec.id);
-        st.rec.status = 0;
-        st.rec.updated_at_ms = now_ms();
-        persist_async(self);
-        chat_event(self, "ready");
-      }
+      if (!st.publisher || st.publisher->stream != stream) return;
+      st.publisher.reset();
+      spdlog::info("room {}: publisher left", st.rec.id);
+      report_origin(self, false);
     },
     [=](sequence_atom, const media::sequence_state& seq) {
       auto& st = self->state;
       st.rec.discontinuity_seq = seq.discontinuity_seq;
       if (seq.next_msn + msn_reserve_block / 4 >= st.rec.next_msn) {
         st.rec.next_msn = seq.next_msn + msn_reserve_block;
+        if (st.is_owner()) {
+          touch(st);
+          persist_async(self);
+        } else {
+          report_origin(self, st.publisher.has_value());  // the owner keeps the numbering for the next origin
+        }
+      }
+    },
+    // On the owner: a stream started (live) or stopped on `node`.
+    [=](origin_atom, const std::string& node, bool live, std::uint64_t next_msn, std::uint64_t disc) {
+      auto& st = self->state;
+      if (!st.is_owner() || st.rec.status == 2) return;
+      bool changed = false;
+      if (next_msn > st.rec.next_msn || disc > st.rec.discontinuity_seq) {
+        st.rec.next_msn = std::max(st.rec.next_msn, next_msn);
+        st.rec.discontinuity_seq = std::max(st.rec.discontinuity_seq, disc);
+        changed = true;
+      }
+      if (live && (st.rec.origin_node != node || st.rec.status != 1)) {
+        if (st.rec.origin_node != node && st.publisher && node != st.deps.node_id) {
+          // The newest publisher wins across the cluster too: the one on this node yields.
+          spdlog::info("room {}: a publisher on {} replaces the one on this node", st.rec.id, node);
+          kick_publisher(self);
+        }
+        const bool was_live = st.rec.status == 1;
+        st.rec.origin_node = node;
+        st.rec.status = 1;
+        changed = true;
+        spdlog::info("room {}: live, origin {}", st.rec.id, node);
+        if (!was_live) chat_event(self, "live");
+      } else if (!live && st.rec.origin_node == node && st.rec.status == 1) {
+        st.rec.origin_node.clear();
+        st.rec.status = 0;
+        changed = true;
+        spdlog::info("room {}: publisher left, room ready", st.rec.id);
+        chat_event(self, "ready");
+      }
+      if (changed) {
+        touch(st);
         persist_async(self);
       }
+    },
+    // On every other node: a newer copy of the record from the owner (through the directory).
+    [=](replicate_atom, const storage::room_record& rec) {
+      auto& st = self->state;
+      const auto old = st.rec;
+      st.rec = rec;
+      if (rec.deleted) {
+        wind_down(self);
+        self->quit();
+        return;
+      }
+      if (rec.status == 2 && old.status != 2) {
+        kick_publisher(self);
+        if (st.packager) self->send(st.packager, end_atom::value, true);
+      } else if (st.publisher && rec.status == 1 && !rec.origin_node.empty() && rec.origin_node != st.deps.node_id &&
+                 old.origin_node == st.deps.node_id) {
+        spdlog::info("room {}: a publisher on {} replaced the one on this node", rec.id, rec.origin_node);
+        kick_publisher(self);
+      }
+      follow_origin(self);
+      report(self);
+    },
+    [=](hls_sub_atom, const caf::actor& edge) {
+      // An edge node follows this node's stream of the room.
+      self->send(ensure_packager(self), subscribe_atom::value, edge);
+    },
+    [=](hls_unsub_atom, const caf::actor& edge) {
+      if (self->state.packager) self->send(self->state.packager, hls_unsub_atom::value, edge);
+    },
+    [=](hls_upd_atom, const hls_update& u) {
+      auto& st = self->state;
+      if (st.edge_origin.empty() || u.rendition.empty()) return;  // not following anyone (late update)
+      const auto now_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+      if (u.origin_sent_ns > 0 && now_ns >= u.origin_sent_ns)
+        st.deps.metrics->edge_update.add(static_cast<double>(now_ns - u.origin_sent_ns) / 1e9);
+      auto& snap = st.edge_snaps[u.rendition];
+      snap = apply_hls_update(snap.get(), u);
+      if (!u.master.empty()) st.deps.index->publish_master(st.rec.id, u.master);
+      st.deps.index->publish(st.rec.id, snap);
     },
     [=](viewer_atom, int delta) {
       auto& st = self->state;
@@ -230,16 +362,28 @@ caf::behavior room_behavior(room_actor* self) {
     [=](chat_atom) -> caf::result<caf::actor, std::string> {
       auto& st = self->state;
       if (!st.chat) {
-        st.chat = spawn_chat_channel(self->system(), st.rec.id, st.deps.chat, st.deps.storage, st.deps.metrics);
+        // The owner holds the room's channel (sequence numbers, history, moderation); every other node
+        // runs a relay: one cross-node message per chat message per node, not per viewer.
+        st.chat = st.is_owner() ? spawn_chat_channel(self->system(), st.rec.id, st.deps.chat, st.deps.storage, st.deps.metrics)
+                                : spawn_chat_relay(self->system(), st.rec.id, st.deps.directory);
         self->link_to(st.chat);
       }
       return {st.chat, st.rec.owner};
     },
     [=](shutdown_atom) -> caf::result<caf::unit_t> {
       auto& st = self->state;
+      const bool had_publisher = st.publisher.has_value();
       kick_publisher(self);
       if (st.packager && st.rec.status != 2) self->send(st.packager, end_atom::value, false);
-      if (st.rec.status == 1) st.rec.status = 0;
+      if (!st.is_owner()) {
+        if (had_publisher) report_origin(self, false);
+        return caf::unit;
+      }
+      if (st.rec.status == 1 && (st.rec.origin_node == st.deps.node_id || st.rec.origin_node.empty())) {
+        st.rec.status = 0;
+        st.rec.origin_node.clear();
+        touch(st);
+      }
       auto rp = self->make_response_promise<caf::unit_t>();
       persist_then<caf::unit_t>(self, rp, [] { return caf::unit; });
       return rp;
@@ -254,12 +398,18 @@ caf::actor spawn_room_actor(caf::actor_system& sys, storage::room_record rec, ro
     auto& st = self->state;
     st.rec = std::move(rec);
     st.deps = std::move(deps);
-    if (st.rec.status == 1) {
-      // The node stopped while this room was live (crash): nobody is publishing now.
+    if (st.is_owner() && st.rec.status == 1 &&
+        (st.rec.origin_node.empty() || st.rec.origin_node == st.deps.node_id)) {
+      // The node stopped while this room was live here (crash): nobody is publishing now. A stream
+      // running on another node keeps the room live.
       st.rec.status = 0;
+      st.rec.origin_node.clear();
+      touch(st);
       persist_async(self);
     }
-    return room_behavior(self);
+    auto behavior = room_behavior(self);
+    follow_origin(self);
+    return behavior;
   });
 }
 

@@ -20,6 +20,8 @@ struct node_metrics;
 
 /// What a room needs from its node.
 struct room_deps {
+  std::string node_id;  ///< this node (owner_node / origin_node values name nodes by id)
+  std::string region;   ///< this node's region: the home region of rooms created here without one
   caf::actor storage;
   caf::actor directory;
   std::shared_ptr<net::hls::index> index;

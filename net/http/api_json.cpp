@@ -163,6 +163,9 @@ api::result<api::create_room_request> parse_create_room(std::string_view body) {
       else return unprocessable("kind must be \"video\" or \"audio\"");
     } else if (key == "tags") {
       if (auto e = check_tags(v, req.tags)) return *e;
+    } else if (key == "region") {
+      // The room's home region (placement prefers its nodes); the creating node's region when absent.
+      if (auto e = check_text(v, "region", 1, 64, req.region)) return *e;
     } else {
       // Unknown fields are rejected (docs/api.md): a misspelt "titel" should not silently vanish.
       return unprocessable("unknown field \"" + key + "\"");

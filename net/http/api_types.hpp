@@ -34,6 +34,7 @@ struct create_room_request {
   std::string description;       ///< up to 2000 characters
   room_kind kind = room_kind::video;
   std::vector<std::string> tags; ///< up to 20 tags of 1..40 characters
+  std::string region;            ///< home region (1..64 characters); "" = the creating node's region
 };
 
 struct patch_room_request {

@@ -101,8 +101,12 @@ TEST_F(RoomActor, DeleteRemovesRoomEverywhere) {
   caf::scoped_actor self{*sys_};
   self->send(directory_, delete_atom::value, dj("alice"), v.id);
   sched_->run();
+  // A tombstone stays (so replicas and anti-entropy never bring the room back); its key is gone.
   storage::room_record stored;
-  EXPECT_EQ(db_->get_room(v.id, stored), storage::errc::not_found);
+  ASSERT_FALSE(db_->get_room(v.id, stored));
+  EXPECT_TRUE(stored.deleted);
+  EXPECT_EQ(stored.version, 2u);
+  EXPECT_EQ(db_->find_room_by_key_hash(media::sha256_hex(*v.stream_key), stored), storage::errc::not_found);
   EXPECT_EQ(code_of(ask_error(directory_, get_atom::value, v.id)), api_errc::not_found);
   int kicks = 0;
   caf::error err;

@@ -1,0 +1,145 @@
+#include "actors/chat_relay_actor.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <chrono>
+#include <spdlog/spdlog.h>
+#include <unordered_map>
+
+#include "actors/messages.hpp"
+
+namespace onair::actors {
+
+namespace {
+
+using namespace std::chrono_literals;
+using net::chat::session_sink;
+using prio = session_sink::priority;
+constexpr auto lookup_timeout = 5s;
+constexpr auto retry_after = 1s;
+
+struct relay_member {
+  std::shared_ptr<session_sink> sink;
+};
+
+struct relay_state {
+  std::string room;
+  caf::actor directory;
+  caf::actor channel;  ///< the owner's channel (a proxy when the owner is another node)
+  std::unordered_map<std::uint64_t, relay_member> members;
+};
+
+using relay_actor = caf::stateful_actor<relay_state>;
+
+media::shared_bytes frame(const std::string& text) {
+  return media::make_shared_bytes(std::vector<std::uint8_t>(text.begin(), text.end()));
+}
+
+caf::behavior connecting(relay_actor* self);
+
+/// The owner's channel is gone (its node died, left, or the link dropped): the members reconnect and
+/// resume with `since` (docs/chat-protocol.md); the relay looks the channel up again.
+void lose_channel(relay_actor* self) {
+  auto& st = self->state;
+  spdlog::warn("chat relay {}: lost the owner's channel; closing {} local members so they reconnect", st.room,
+               st.members.size());
+  for (auto& [conn, m] : st.members) m.sink->close(net::chat::close_code::going_away, "chat owner moved; reconnect");
+  st.members.clear();
+  st.channel = caf::actor{};
+  self->become(connecting(self));
+}
+
+caf::behavior running(relay_actor* self) {
+  self->set_default_handler(caf::print_and_drop);
+  return {
+    [=](join_atom, std::uint64_t conn, net::chat::user_info& user, std::shared_ptr<session_sink>& sink,
+        std::optional<std::uint64_t> since) {
+      auto& st = self->state;
+      st.members[conn] = relay_member{std::move(sink)};
+      self->send(st.channel, rjoin_atom::value, caf::actor_cast<caf::actor>(self), conn, std::move(user),
+                 since.has_value(), since.value_or(0));
+    },
+    [=](leave_atom, std::uint64_t conn) {
+      auto& st = self->state;
+      if (st.members.erase(conn) > 0)
+        self->send(st.channel, rleave_atom::value, caf::actor_cast<caf::actor>(self), conn);
+    },
+    [=](cframe_atom, std::uint64_t conn, net::chat::client_frame& f) {
+      auto& st = self->state;
+      if (st.members.count(conn))
+        self->send(st.channel, rcframe_atom::value, caf::actor_cast<caf::actor>(self), conn, std::move(f));
+    },
+    [=](rframe_atom, std::uint64_t conn, const std::string& text, bool droppable) {
+      auto& st = self->state;
+      const auto p = droppable ? prio::droppable : prio::normal;
+      if (conn == 0) {
+        auto f = frame(text);  // rendered once, shared by every local member
+        for (auto& [id, m] : st.members) m.sink->send(f, p);
+      } else if (auto it = st.members.find(conn); it != st.members.end()) {
+        it->second.sink->send(frame(text), p);
+      }
+    },
+    [=](rclose_atom, std::uint64_t conn, std::uint16_t code, std::string& reason) {
+      auto& st = self->state;
+      if (conn == 0) {
+        for (auto& [id, m] : st.members) m.sink->close(code, reason);
+        st.members.clear();
+      } else if (auto it = st.members.find(conn); it != st.members.end()) {
+        it->second.sink->close(code, std::move(reason));
+        st.members.erase(it);
+      }
+    },
+    [=](system_atom, const std::string&) {
+      // The owner's room tells its channel, which broadcasts to every relay: nothing to do here.
+    },
+    [=](delete_atom) {
+      for (auto& [id, m] : self->state.members) m.sink->close(net::chat::close_code::not_found, "the room was deleted");
+      self->quit();
+    },
+  };
+}
+
+/// Asks the directory (which forwards to the owner's node) for the room's channel; joins and frames
+/// wait in the mailbox meanwhile.
+void look_up(relay_actor* self) {
+  auto& st = self->state;
+  self->request(st.directory, lookup_timeout, relay_atom::value, st.room)
+      .then(
+          [=](const caf::actor& channel, const std::string&) {
+            auto& st = self->state;
+            st.channel = channel;
+            self->monitor(channel);
+            self->send(channel, relay_atom::value, caf::actor_cast<caf::actor>(self));
+            spdlog::info("chat relay {}: following the owner's channel", st.room);
+            self->become(running(self));
+          },
+          [=](caf::error& err) {
+            spdlog::debug("chat relay {}: owner's channel not reachable yet: {}", self->state.room, caf::to_string(err));
+            self->delayed_send(self, retry_after, tick_atom::value);
+          });
+}
+
+caf::behavior connecting(relay_actor* self) {
+  self->set_default_handler(caf::skip);
+  look_up(self);
+  return {
+    [=](tick_atom) { look_up(self); },
+    [=](delete_atom) { self->quit(); },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_chat_relay(caf::actor_system& sys, std::string room_id, caf::actor directory) {
+  return sys.spawn([=](relay_actor* self) -> caf::behavior {
+    self->state.room = room_id;
+    self->state.directory = directory;
+    self->set_down_handler([=](caf::down_msg& dm) {
+      if (self->state.channel && dm.source == self->state.channel.address()) lose_channel(self);
+    });
+    return connecting(self);
+  });
+}
+
+}  // namespace onair::actors
