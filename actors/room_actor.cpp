@@ -27,6 +27,8 @@ constexpr auto storage_timeout = 10s;
 /// Media sequence numbers are reserved in blocks so a crash never reuses a published number while the
 /// room writes to storage only once per block, not once per segment.
 constexpr std::uint64_t msn_reserve_block = 64;
+/// How long an edge keeps following an origin after the room stopped being live there.
+constexpr auto edge_linger = 5s;
 
 struct current_publisher {
   caf::actor stream;
@@ -131,6 +133,12 @@ void follow_origin(room_actor* self) {
   const auto& origin = st.rec.origin_node;
   const bool want = st.rec.status == 1 && !origin.empty() && origin != st.deps.node_id && !st.publisher;
   if (want && st.edge_origin == origin) return;
+  if (!want && !st.edge_origin.empty() && origin.empty()) {
+    // The show stopped or ended (not moved): the origin's last parts and its EXT-X-ENDLIST are still on
+    // their way, so keep following a little longer; the index keeps serving what arrived.
+    self->delayed_send(self, edge_linger, hls_unsub_atom::value, st.edge_origin);
+    return;
+  }
   stop_edge(self);
   if (!want) return;
   st.edge_origin = origin;
@@ -336,6 +344,10 @@ caf::behavior room_behavior(room_actor* self) {
     [=](hls_sub_atom, const caf::actor& edge) {
       // An edge node follows this node's stream of the room.
       self->send(ensure_packager(self), subscribe_atom::value, edge);
+    },
+    [=](hls_unsub_atom, const std::string& origin) {  // edge_linger is over
+      auto& st = self->state;
+      if (st.edge_origin == origin && !(st.rec.status == 1 && st.rec.origin_node == origin)) stop_edge(self);
     },
     [=](hls_unsub_atom, const caf::actor& edge) {
       if (self->state.packager) self->send(self->state.packager, hls_unsub_atom::value, edge);

@@ -159,11 +159,14 @@ def publish(url, timeout=60, **kw):
     return p.returncode, p.stderr.decode(errors="replace")
 
 
-def ffprobe_frames(url, timeout=60):
-    """Decodes every frame of every stream; returns (frames per codec_type, stderr)."""
+def ffprobe_frames(url, timeout=60, read_seconds=None):
+    """Decodes every frame of every stream (or the first read_seconds of a live one); returns (frames per
+    codec_type, stderr)."""
+    bounded = ["-read_intervals", f"%+{read_seconds}"] if read_seconds else []
     p = subprocess.run(
-        ["ffprobe", "-v", "error", "-count_frames", "-show_entries", "stream=codec_type,nb_read_frames,width,height",
-         "-of", "json", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
+        ["ffprobe", "-v", "error", *bounded, "-count_frames", "-show_entries",
+         "stream=codec_type,nb_read_frames,width,height", "-of", "json", url],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
     out = json.loads(p.stdout or b"{}")
     frames = {}
     for s in out.get("streams", []):
