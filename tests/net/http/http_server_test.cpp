@@ -195,7 +195,8 @@ TEST_F(http_api, wrong_shapes_are_422) {
                            json{{"title", "t"}, {"tags", "rock"}}, json{{"title", "t"}, {"tags", {1, 2}}},
                            json{{"title", "t"}, {"tags", many_tags}}, json{{"title", "t"}, {"tags", {long_tag}}},
                            json{{"title", "t"}, {"description", long_desc}}, json{{"title", 5}},
-                           json{{"title", "t"}, {"region", "eu"}}, json::array({1, 2})})
+                           json{{"title", "t"}, {"regoin", "eu"}}, json{{"title", "t"}, {"region", ""}},
+                           json{{"title", "t"}, {"region", 7}}, json::array({1, 2})})
     expect_error(call(bhttp::verb::post, "/api/rooms", body.dump()), 422, "invalid_argument");
   expect_error(call(bhttp::verb::patch, "/api/rooms/x", R"({"kind":"audio"})"), 422, "invalid_argument");
 }
