@@ -88,7 +88,8 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, room_record& x) {
   return f(caf::meta::type_name("onair_room_record"), x.id, x.owner, x.title, x.description, x.kind, x.tags,
            x.status, x.stream_key_hash, x.created_at_ms, x.updated_at_ms, x.next_msn, x.discontinuity_seq,
-           x.version, x.home_region, x.owner_node, x.owner_epoch, x.origin_node, x.deleted);
+           x.version, x.home_region, x.owner_node, x.owner_epoch, x.origin_node, x.deleted, x.ladder_set, x.ladder,
+           x.renditions, x.transcode_status);
 }
 
 }  // namespace onair::storage

@@ -19,7 +19,9 @@ using detail::string_sink;
 // Element counts of each version, version element included. A version fixes its layout exactly, so a
 // value with more or fewer elements than its version says is corrupt, not "newer".
 constexpr std::uint32_t room_v1_size = 13;
-constexpr std::uint32_t room_v2_size = 19;  // v1 + version, home_region, owner_node, owner_epoch, origin, deleted
+// v1 + version, home_region, owner_node, owner_epoch, origin, deleted, ladder_set, ladder, renditions,
+// transcode_status
+constexpr std::uint32_t room_v2_size = 23;
 constexpr std::uint32_t token_v1_size = 5;
 
 // Limits for decoding untrusted bytes (a corrupt value, a fuzzer): msgpack-c allocates an array's
@@ -49,6 +51,11 @@ bool decode_room_v2(const msgpack::object_array& a, room_record& r) {
         read_u64(f[16], r.owner_epoch) && read_str(f[17], r.origin_node) && read_u8(f[18], deleted) && deleted <= 1))
     return false;
   r.deleted = deleted == 1;
+  std::uint8_t ladder_set = 0;
+  if (!(read_u8(f[19], ladder_set) && ladder_set <= 1 && read_str_array(f[20], r.ladder) &&
+        read_str_array(f[21], r.renditions) && read_str(f[22], r.transcode_status)))
+    return false;
+  r.ladder_set = ladder_set == 1;
   return true;
 }
 
@@ -86,6 +93,10 @@ std::string encode_room(const room_record& r) {
   pk.pack(r.owner_epoch);
   pk.pack(r.origin_node);
   pk.pack(static_cast<std::uint32_t>(r.deleted ? 1 : 0));
+  pk.pack(static_cast<std::uint32_t>(r.ladder_set ? 1 : 0));
+  pk.pack(r.ladder);
+  pk.pack(r.renditions);
+  pk.pack(r.transcode_status);
   return out;
 }
 

@@ -27,6 +27,11 @@ struct room_record {
   std::uint64_t owner_epoch = 0;  ///< bumped whenever ownership moves; (owner_epoch, version) orders copies
   std::string origin_node;        ///< node the live stream runs on ("" when not live)
   bool deleted = false;           ///< tombstone: kept so anti-entropy never brings a deleted room back
+  // ---- transcoding (format v2) ----
+  bool ladder_set = false;        ///< false: the node's default ladder; true: `ladder` (possibly empty)
+  std::vector<std::string> ladder;      ///< rung names chosen for this room ([] = passthrough only)
+  std::vector<std::string> renditions;  ///< renditions live now, in master playlist order
+  std::string transcode_status;   ///< why the room serves fewer renditions than asked ("" = all well)
   bool operator==(const room_record&) const = default;
 };
 

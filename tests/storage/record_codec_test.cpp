@@ -37,6 +37,10 @@ room_record full_room() {
   r.owner_node = "node-abc";
   r.owner_epoch = 7;
   r.origin_node = "node-def";
+  r.ladder_set = true;
+  r.ladder = {"720p", "480p"};
+  r.renditions = {"source", "720p"};
+  r.transcode_status = "passthrough only: no transcoding capacity";
   return r;
 }
 
@@ -61,7 +65,7 @@ const std::string golden_room = bytes({
 // Golden room v2 (the format written today): the v1 fields, then
 // version 9, home_region "eu", owner_node "n1", owner_epoch 2, origin_node "n2", deleted false.
 const std::string golden_room_v2 = bytes({
-    0xdc, 0x00, 0x13,        // array16, 19 elements
+    0xdc, 0x00, 0x17,        // array16, 23 elements
     0x02,                    // format version 2
     0xa2, 'r', '1',          // id
     0xa1, 'o',               // owner
@@ -81,6 +85,10 @@ const std::string golden_room_v2 = bytes({
     0x02,                    // owner_epoch 2
     0xa2, 'n', '2',          // origin_node
     0x00,                    // deleted: false
+    0x01,                    // ladder_set: true
+    0x91, 0xa4, '4', '8', '0', 'p',  // ladder ["480p"]
+    0x92, 0xa6, 's', 'o', 'u', 'r', 'c', 'e', 0xa4, '4', '8', '0', 'p',  // renditions ["source","480p"]
+    0xa0,                    // transcode_status ""
 });
 
 room_record golden_room_record() {
@@ -150,6 +158,9 @@ TEST(RecordCodec, RoomEncodingMatchesGoldenBytes) {
   rec.owner_node = "n1";
   rec.owner_epoch = 2;
   rec.origin_node = "n2";
+  rec.ladder_set = true;
+  rec.ladder = {"480p"};
+  rec.renditions = {"source", "480p"};
   EXPECT_EQ(encode_room(rec), golden_room_v2);
   room_record out;
   ASSERT_FALSE(decode_room(golden_room_v2, out));
@@ -172,7 +183,7 @@ TEST(RecordCodec, TombstoneFlagRoundTripsAndRejectsOtherValues) {
   ASSERT_FALSE(decode_room(encode_room(in), out));
   EXPECT_TRUE(out.deleted);
   std::string bad = golden_room_v2;
-  bad.back() = 0x02;  // deleted must be 0 or 1
+  bad[bad.size() - 22] = 0x02;  // deleted must be 0 or 1
   EXPECT_EQ(decode_room(bad, out), errc::corrupt);
 }
 
