@@ -51,6 +51,9 @@ void api_gateway::decorate(net::api::room_view& v, const net::api::caller& who) 
   // rtmp_url is the "Server" of OBS/Larix; the publish URL is rtmp_url + "/" + stream_key (docs/api.md).
   v.rtmp_url = "rtmp://" + host + ":" + std::to_string(endpoints_.rtmp_port) + "/live";
   v.hls_url = "http://" + host + ":" + std::to_string(endpoints_.http_port) + "/hls/" + v.id + "/master.m3u8";
+  // Radio rooms have no picture; a video room's thumbnail answers 404 until its first keyframe is in.
+  if (v.kind == net::api::room_kind::video)
+    v.thumbnail_url = "http://" + host + ":" + std::to_string(endpoints_.http_port) + "/api/rooms/" + v.id + "/thumbnail.jpg";
 }
 
 template <class T, class Make>

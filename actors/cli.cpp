@@ -53,6 +53,16 @@ int run_cli(int argc, char** argv) {
   node->add_option("--gossip-port", opts.gossip_port, "UDP gossip port (0 = any free port)")->capture_default_str();
   node->add_option("--caf-port", opts.caf_port, "node-to-node actor port (0 = any free port)")->capture_default_str();
   node->add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")->capture_default_str();
+  std::vector<std::string> ladder_specs;
+  node->add_option("--ladder", ladder_specs, "video rungs name:height:kbps,... besides the source ('none' = passthrough only)")
+      ->delimiter(',');
+  std::vector<std::string> audio_ladder_specs;
+  node->add_option("--audio-ladder", audio_ladder_specs, "audio-room rungs name:kbps,... ('none' = passthrough only)")
+      ->delimiter(',');
+  node->add_option("--max-ladders", opts.transcode.max_ladders, "ladders transcoded at once (0 = one per two cores)")
+      ->capture_default_str();
+  node->add_option("--thumbnail-interval", opts.transcode.thumbnail_interval_s, "seconds between thumbnails (0 = off)")
+      ->capture_default_str();
 
   std::string token_dir = "./data", token_role, token_name;
   auto* token = app.add_subcommand("token", "manage API tokens");
@@ -78,6 +88,16 @@ int run_cli(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   if (node->parsed()) {
+    if (!ladder_specs.empty())
+      if (auto err = parse_video_ladder(ladder_specs, opts.transcode.video_ladder); !err.empty()) {
+        std::cerr << "onair: --ladder: " << err << "\n";
+        return 2;
+      }
+    if (!audio_ladder_specs.empty())
+      if (auto err = parse_audio_ladder(audio_ladder_specs, opts.transcode.audio_ladder); !err.empty()) {
+        std::cerr << "onair: --audio-ladder: " << err << "\n";
+        return 2;
+      }
     if (!config_file.empty()) {
       // Re-apply the command line over the file: flags given explicitly win.
       node_options from_file;
@@ -110,6 +130,10 @@ int run_cli(int argc, char** argv) {
       if (given("--advertise")) merged.advertise = opts.advertise;
       if (given("--gossip-port")) merged.gossip_port = opts.gossip_port;
       if (given("--caf-port")) merged.caf_port = opts.caf_port;
+      if (given("--ladder")) merged.transcode.video_ladder = opts.transcode.video_ladder;
+      if (given("--audio-ladder")) merged.transcode.audio_ladder = opts.transcode.audio_ladder;
+      if (given("--max-ladders")) merged.transcode.max_ladders = opts.transcode.max_ladders;
+      if (given("--thumbnail-interval")) merged.transcode.thumbnail_interval_s = opts.transcode.thumbnail_interval_s;
       opts = merged;
     }
     if (auto err = validate(opts); !err.empty()) {

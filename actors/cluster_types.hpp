@@ -44,6 +44,7 @@ struct hls_update {
   std::vector<std::string> added_bytes;
   std::vector<std::string> removed;
   std::int64_t origin_sent_ns = 0;  ///< origin's system clock when sent (edge latency metric, same host)
+  std::string thumbnail;            ///< a new JPEG thumbnail of the room ("" = unchanged)
 };
 
 /// Anti-entropy digest: which version of every room (tombstones included) a node holds.
@@ -77,7 +78,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hls_update& x) {
   return f(caf::meta::type_name("onair_hls_update"), x.room, x.master, x.rendition, x.playlist, x.first_msn,
            x.next_msn, x.next_part, x.target_duration_s, x.part_target_s, x.audio_only, x.ended, x.full,
-           x.added_names, x.added_bytes, x.removed, x.origin_sent_ns);
+           x.added_names, x.added_bytes, x.removed, x.origin_sent_ns, x.thumbnail);
 }
 
 }  // namespace onair::actors
@@ -104,9 +105,12 @@ typename Inspector::result_type inspect(Inspector& f, cluster_room& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_room_request& x) {
   auto kind = static_cast<std::uint8_t>(x.kind);
-  return f(caf::meta::type_name("onair_create_room"), x.title, x.description, kind, x.tags, x.region,
-           caf::meta::load_callback([&]() -> caf::error {
+  bool has_ladder = x.ladder.has_value();
+  std::vector<std::string> ladder = x.ladder.value_or(std::vector<std::string>{});
+  return f(caf::meta::type_name("onair_create_room"), x.title, x.description, kind, x.tags, x.region, has_ladder,
+           ladder, caf::meta::load_callback([&]() -> caf::error {
              x.kind = static_cast<room_kind>(kind);
+             x.ladder = has_ladder ? std::optional<std::vector<std::string>>(ladder) : std::nullopt;
              return caf::none;
            }));
 }
@@ -116,8 +120,11 @@ typename Inspector::result_type inspect(Inspector& f, patch_room_request& x) {
   bool has_title = x.title.has_value(), has_desc = x.description.has_value(), has_tags = x.tags.has_value();
   std::string title = x.title.value_or(""), desc = x.description.value_or("");
   std::vector<std::string> tags = x.tags.value_or(std::vector<std::string>{});
-  return f(caf::meta::type_name("onair_patch_room"), has_title, title, has_desc, desc, has_tags, tags,
-           caf::meta::load_callback([&]() -> caf::error {
+  bool has_ladder = x.ladder.has_value();
+  std::vector<std::string> ladder = x.ladder.value_or(std::vector<std::string>{});
+  return f(caf::meta::type_name("onair_patch_room"), has_title, title, has_desc, desc, has_tags, tags, has_ladder,
+           ladder, caf::meta::load_callback([&]() -> caf::error {
+             x.ladder = has_ladder ? std::optional<std::vector<std::string>>(ladder) : std::nullopt;
              x.title = has_title ? std::optional<std::string>(title) : std::nullopt;
              x.description = has_desc ? std::optional<std::string>(desc) : std::nullopt;
              x.tags = has_tags ? std::optional<std::vector<std::string>>(tags) : std::nullopt;
@@ -131,9 +138,12 @@ typename Inspector::result_type inspect(Inspector& f, room_view& x) {
   auto status = static_cast<std::uint8_t>(x.status);
   bool has_key = x.stream_key.has_value();
   std::string key = x.stream_key.value_or("");
+  bool has_ladder = x.ladder.has_value();
+  std::vector<std::string> ladder = x.ladder.value_or(std::vector<std::string>{});
   return f(caf::meta::type_name("onair_room_view"), x.id, x.title, x.description, kind, x.tags, status, x.owner,
-           x.created_at_ms, x.updated_at_ms, x.viewers, has_key, key, x.rtmp_url, x.hls_url,
-           caf::meta::load_callback([&]() -> caf::error {
+           x.created_at_ms, x.updated_at_ms, x.viewers, has_key, key, x.rtmp_url, x.hls_url, has_ladder, ladder,
+           x.renditions, x.transcoding, x.thumbnail_url, caf::meta::load_callback([&]() -> caf::error {
+             x.ladder = has_ladder ? std::optional<std::vector<std::string>>(ladder) : std::nullopt;
              x.kind = static_cast<room_kind>(kind);
              x.status = static_cast<room_status>(status);
              x.stream_key = has_key ? std::optional<std::string>(key) : std::nullopt;

@@ -248,6 +248,13 @@ caf::behavior directory_behavior(directory_actor* self) {
         return make_api_error(api_errc::forbidden, "only dj and admin tokens may create rooms");
       auto& st = self->state;
       storage::room_record rec;
+      if (req.ladder) {
+        if (auto why = check_ladder(*req.ladder, offered_rungs(st.deps, static_cast<std::uint8_t>(req.kind)));
+            !why.empty())
+          return make_api_error(api_errc::invalid_argument, why);
+        rec.ladder_set = true;
+        rec.ladder = *req.ladder;
+      }
       rec.id = new_room_id();
       rec.owner = who.name;
       rec.title = req.title;
@@ -367,17 +374,17 @@ caf::behavior directory_behavior(directory_actor* self) {
     // From a local room actor: a publisher started (live) or stopped on `node`; the owner records it.
     // `routed` is true once forwarded, so a message never travels twice.
     [=](origin_atom, const std::string& id, const std::string& node, bool live, std::uint64_t next_msn,
-        std::uint64_t disc, bool routed) {
+        std::uint64_t disc, const std::vector<std::string>& renditions, const std::string& status, bool routed) {
       auto& st = self->state;
       auto it = st.rooms.find(id);
       if (it == st.rooms.end()) return;
       const auto& rec = it->second.summary.record;
       if (routed || is_mine(st, rec)) {
-        self->send(it->second.actor, origin_atom::value, node, live, next_msn, disc);
+        self->send(it->second.actor, origin_atom::value, node, live, next_msn, disc, renditions, status);
         return;
       }
       if (auto p = st.peers.find(rec.owner_node); p != st.peers.end())
-        self->send(p->second, origin_atom::value, id, node, live, next_msn, disc, true);
+        self->send(p->second, origin_atom::value, id, node, live, next_msn, disc, renditions, status, true);
       else
         spdlog::warn("room {}: owner {} unreachable; origin {} not recorded yet", id, rec.owner_node, node);
     },

@@ -19,7 +19,8 @@ namespace onair::actors {
 ///   (patch_atom, principal, id, patch) / (end_atom, principal, id) /
 ///   (rotate_atom, principal, id) / (delete_atom, principal, id)   -> done by the owner's room actor
 ///   (owner_atom, ...)                              the same, forwarded from another node
-///   (origin_atom, id, node, live, msn, disc, routed)  a stream started/stopped; recorded by the owner
+///   (origin_atom, id, node, live, msn, disc, renditions, status, routed)  a stream started/stopped or
+///                                                  its renditions changed; recorded by the owner
 ///   (hls_sub_atom / hls_unsub_atom, id, origin, edge room, routed)  HLS edge subscriptions
 ///   (relay_atom, id)                               -> (owner's chat channel, owner name)
 ///   (replicate_atom, records) / (digest_atom, from, digest) / (pull_atom, from, ids)  replication

@@ -94,6 +94,10 @@ using rleave_atom = caf::atom_constant<caf::atom("rleave")>;
 using rcframe_atom = caf::atom_constant<caf::atom("rcframe")>;
 using rframe_atom = caf::atom_constant<caf::atom("rframe")>;        ///< channel -> relay: a rendered frame
 using rclose_atom = caf::atom_constant<caf::atom("rclose")>;
+// Transcoding (issue #5).
+using rungs_atom = caf::atom_constant<caf::atom("rungs")>;      ///< transcoder -> room: live rungs + status
+using variant_atom = caf::atom_constant<caf::atom("variant")>;  ///< packager -> room: its master line
+using thumb_atom = caf::atom_constant<caf::atom("thumb")>;      ///< a new JPEG thumbnail
 
 /// Who is acting: resolved from an API token by the API gateway.
 struct principal {
@@ -166,6 +170,8 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::audio_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::video_config>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::audio_config>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::sequence_state)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::variant_info)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::shared_bytes)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::room_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::list_rooms_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::chat_record)

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
 
 #include "actors/api_gateway.hpp"
@@ -197,6 +198,11 @@ int run_node(const node_options& opts) {
   deps.packager.segment_target_s = opts.segment_target_s;
   deps.packager.window_segments = opts.window_segments;
   deps.chat = chat;
+  deps.transcode = std::make_shared<transcode_options>(opts.transcode);
+  const unsigned ladders = opts.transcode.max_ladders > 0
+                               ? opts.transcode.max_ladders
+                               : std::max(1u, std::thread::hardware_concurrency() / 2);
+  deps.budget = std::make_shared<transcode_budget>(ladders);
   const auto room_count = rooms.size();
   auto directory = spawn_directory_actor(sys, std::move(rooms), deps);
   auto registry = spawn_viewer_registry(sys, directory, std::chrono::milliseconds(opts.viewer_timeout_ms));

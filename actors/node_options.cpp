@@ -1,5 +1,7 @@
 #include "actors/node_options.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
@@ -24,7 +26,70 @@ std::string read_into(const toml::node& n, const std::string& key, T& out) {
   return fmt::format("config key '{}' has the wrong type or range", key);
 }
 
+/// Rendition names appear in URLs (/hls/{room}/{name}/...) and in the API.
+bool valid_rung_name(const std::string& n) {
+  if (n.empty() || n.size() > 32 || n == "source" || n == "audio" || n == "none") return false;
+  return std::all_of(n.begin(), n.end(), [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '_'; });
+}
+
+bool parse_int(const std::string& s, int lo, int hi, int& out) {
+  try {
+    std::size_t used = 0;
+    long v = std::stol(s, &used);
+    if (used != s.size() || v < lo || v > hi) return false;
+    out = static_cast<int>(v);
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (;;) {
+    auto i = s.find(sep, start);
+    out.push_back(s.substr(start, i == std::string::npos ? std::string::npos : i - start));
+    if (i == std::string::npos) return out;
+    start = i + 1;
+  }
+}
+
 }  // namespace
+
+std::string parse_video_ladder(const std::vector<std::string>& specs, std::vector<media::video_rung>& out) {
+  out.clear();
+  if (specs.size() == 1 && specs[0] == "none") return {};
+  for (const auto& spec : specs) {
+    auto f = split(spec, ':');
+    media::video_rung r;
+    if (f.size() != 3 || !valid_rung_name(f[0]) || !parse_int(f[1], 90, 4320, r.height) ||
+        !parse_int(f[2], 100, 50000, r.video_kbps) || r.height % 2 != 0)
+      return "a video rung is name:height:kbps (e.g. 720p:720:2500; even height 90-4320, 100-50000 kb/s), got '" +
+             spec + "'";
+    r.name = f[0];
+    for (const auto& o : out)
+      if (o.name == r.name) return "rendition '" + r.name + "' is in the ladder twice";
+    out.push_back(std::move(r));
+  }
+  return {};
+}
+
+std::string parse_audio_ladder(const std::vector<std::string>& specs, std::vector<media::audio_rung>& out) {
+  out.clear();
+  if (specs.size() == 1 && specs[0] == "none") return {};
+  for (const auto& spec : specs) {
+    auto f = split(spec, ':');
+    media::audio_rung r;
+    if (f.size() != 2 || !valid_rung_name(f[0]) || !parse_int(f[1], 16, 512, r.kbps))
+      return "an audio rung is name:kbps (e.g. aac64:64; 16-512 kb/s), got '" + spec + "'";
+    r.name = f[0];
+    for (const auto& o : out)
+      if (o.name == r.name) return "rendition '" + r.name + "' is in the ladder twice";
+    out.push_back(std::move(r));
+  }
+  return {};
+}
 
 std::string load_config_file(const std::string& path, node_options& o) {
   toml::table tbl;
@@ -46,7 +111,8 @@ std::string load_config_file(const std::string& path, node_options& o) {
     if (!v.is_table() && err.empty()) err = fmt::format("{}: unknown top-level key '{}'", path, std::string{k.str()});
   for (const auto& [k, v] : tbl) {
     std::string s{k.str()};
-    if (v.is_table() && s != "node" && s != "hls" && s != "viewers" && s != "chat" && s != "cluster" && err.empty())
+    if (v.is_table() && s != "node" && s != "hls" && s != "viewers" && s != "chat" && s != "cluster" && s != "transcode" &&
+        err.empty())
       err = fmt::format("{}: unknown section [{}]", path, s);
   }
   auto field = [&](const std::string& key, const toml::node& v, const char* want, auto& out) {
@@ -102,6 +168,27 @@ std::string load_config_file(const std::string& path, node_options& o) {
            field(k, v, "advertise", o.advertise) || field(k, v, "gossip_port", o.gossip_port) ||
            field(k, v, "caf_port", o.caf_port);
   });
+  section("transcode", [&](const std::string& k, const toml::node& v) {
+    if (k == "ladder" || k == "audio_ladder") {
+      const auto* arr = v.as_array();
+      if (!arr || !arr->is_homogeneous(toml::node_type::string)) {
+        if (err.empty()) err = path + ": config key '" + k + "' must be an array of strings";
+        return true;
+      }
+      std::vector<std::string> specs;
+      for (const auto& e : *arr) specs.push_back(*e.value<std::string>());
+      if (specs.empty()) specs.push_back("none");
+      auto e = k == "ladder" ? parse_video_ladder(specs, o.transcode.video_ladder)
+                             : parse_audio_ladder(specs, o.transcode.audio_ladder);
+      if (!e.empty() && err.empty()) err = path + ": " + e;
+      return true;
+    }
+    return field(k, v, "max_ladders", o.transcode.max_ladders) ||
+           field(k, v, "encoder_threads", o.transcode.encoder_threads) ||
+           field(k, v, "max_lag_s", o.transcode.max_lag_s) ||
+           field(k, v, "thumbnail_interval_s", o.transcode.thumbnail_interval_s) ||
+           field(k, v, "thumbnail_width", o.transcode.thumbnail_width);
+  });
   section("viewers", [&](const std::string& k, const toml::node& v) {
     return field(k, v, "idle_timeout_ms", o.viewer_timeout_ms);
   });
@@ -136,6 +223,14 @@ std::string validate(const node_options& o) {
     return "region and zone must be 1 to 64 characters";
   if (o.chat.history_on_join > 500) return "chat history on join must be at most 500";
   if (o.chat.retention_count < o.chat.history_on_join) return "chat retention must keep at least the join history";
+  if (o.transcode.max_ladders > 256) return "max ladders must be at most 256";
+  if (o.transcode.encoder_threads < 0 || o.transcode.encoder_threads > 64) return "encoder threads must be 0 to 64";
+  if (!(o.transcode.max_lag_s >= 0.5) || o.transcode.max_lag_s > 60) return "transcoder max lag must be 0.5 to 60 s";
+  if (o.transcode.thumbnail_interval_s != 0 &&
+      (o.transcode.thumbnail_interval_s < 1 || o.transcode.thumbnail_interval_s > 3600))
+    return "thumbnail interval must be 0 (off) or 1 to 3600 s";
+  if (o.transcode.thumbnail_width < 16 || o.transcode.thumbnail_width > 3840 || o.transcode.thumbnail_width % 2)
+    return "thumbnail width must be even, 16 to 3840";
   return {};
 }
 

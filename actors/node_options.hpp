@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "actors/chat_options.hpp"
+#include "actors/transcode_options.hpp"
 
 namespace onair::actors {
 
@@ -34,7 +35,13 @@ struct node_options {
   std::vector<std::string> chat_origins;  ///< WebSocket Origin allow-list (empty = any origin)
   std::size_t chat_max_frame_bytes = 4096;   ///< larger WebSocket frames close the connection (1009)
   std::size_t chat_send_queue = 256;         ///< frames queued per chat connection before shedding
+  transcode_options transcode;               ///< ladders, capacity, thumbnails ([transcode])
 };
+
+/// Parses "720p:720:2500" (name:height:kbps) rungs; "none" = no video rungs. Error message or "".
+std::string parse_video_ladder(const std::vector<std::string>& specs, std::vector<media::video_rung>& out);
+/// Parses "aac64:64" (name:kbps) rungs; "none" = no audio rungs. Error message or "".
+std::string parse_audio_ladder(const std::vector<std::string>& specs, std::vector<media::audio_rung>& out);
 
 /// Reads a TOML config file into `opts` (keys as in docs/configuration.md). Returns an error message,
 /// or an empty string on success. Unknown keys are errors: a typo must not be silently ignored.

@@ -27,7 +27,12 @@ struct packager_state {
   caf::actor room;
   std::shared_ptr<net::hls::index> index;
   std::shared_ptr<node_metrics> metrics;
-  std::string last_master;
+  std::string name;
+  std::string last_master;            ///< the room's master playlist, for edges
+  std::string master_pending;         ///< changed since the last update sent to edges
+  std::string last_thumbnail;         ///< the room's latest thumbnail (source rendition only), for edges
+  std::string thumbnail_pending;
+  std::optional<media::variant_info> reported_variant;
   std::uint64_t reported_msn = 0;
   bool in_session = false;
   bool final = false;
@@ -42,23 +47,30 @@ struct packager_state {
 
 using packager_actor = caf::stateful_actor<packager_state>;
 
+/// Bandwidth moves a little with every segment; the master is re-rendered only for a 10 % change.
+bool same_variant(const media::variant_info& a, const media::variant_info& b) {
+  auto near = [](std::uint64_t x, std::uint64_t y) { return x == y || (x > 0 && y > 0 && x * 10 < y * 11 && y * 10 < x * 11); };
+  return a.uri == b.uri && a.codecs == b.codecs && a.width == b.width && a.height == b.height &&
+         a.frame_rate == b.frame_rate && near(a.bandwidth, b.bandwidth) && near(a.average_bandwidth, b.average_bandwidth);
+}
+
 void publish(packager_actor* self, const media::rendition_snapshot_ptr& snap) {
   auto& st = self->state;
   if (!snap) return;
   st.index->publish(st.room_id, snap);
-  std::string new_master;
-  if (auto v = st.packager->variant()) {
-    auto master = media::render_master_playlist({*v});
-    if (master != st.last_master) {
-      st.index->publish_master(st.room_id, master);
-      st.last_master = master;
-      new_master = std::move(master);
-    }
+  // The room renders the master playlist over all its renditions; this packager reports its line.
+  if (auto v = st.packager->variant(); v && (!st.reported_variant || !same_variant(*v, *st.reported_variant))) {
+    st.reported_variant = v;
+    self->send(st.room, variant_atom::value, st.name, *v);
   }
   st.current = snap;
   if (!st.subscribers.empty()) {
     // One message, built once; CAF shares it between local receivers and serializes it per edge.
-    auto msg = caf::make_message(hls_upd_atom::value, make_hls_update(st.room_id, st.sent.get(), *snap, new_master));
+    auto u = make_hls_update(st.room_id, st.sent.get(), *snap, st.master_pending);
+    u.thumbnail = std::move(st.thumbnail_pending);
+    st.master_pending.clear();
+    st.thumbnail_pending.clear();
+    auto msg = caf::make_message(hls_upd_atom::value, std::move(u));
     for (auto& s : st.subscribers) self->send(s, msg);
     st.sent = snap;
   }
@@ -81,8 +93,22 @@ caf::behavior packager_behavior(packager_actor* self) {
       self->monitor(edge);
       if (st.subscribers.empty()) st.sent = st.current;
       st.subscribers.push_back(edge);
-      if (st.current)
-        self->send(edge, hls_upd_atom::value, make_hls_update(st.room_id, nullptr, *st.current, st.last_master));
+      if (st.current) {
+        auto u = make_hls_update(st.room_id, nullptr, *st.current, st.last_master);
+        u.thumbnail = st.last_thumbnail;
+        self->send(edge, hls_upd_atom::value, std::move(u));
+      }
+    },
+    [=](meta_atom, const std::string& master) {
+      auto& st = self->state;
+      st.last_master = master;
+      st.master_pending = master;
+    },
+    [=](thumb_atom, const media::shared_bytes& jpeg) {
+      auto& st = self->state;
+      if (!jpeg) return;
+      st.last_thumbnail.assign(jpeg->begin(), jpeg->end());
+      st.thumbnail_pending = st.last_thumbnail;
     },
     [=](hls_unsub_atom, const caf::actor& edge) {
       auto& st = self->state;
@@ -141,6 +167,7 @@ caf::actor spawn_packager_actor(caf::actor_system& sys, std::string room_id, med
   return sys.spawn([=](packager_actor* self) {
     auto& st = self->state;
     st.room_id = room_id;
+    st.name = opts.name;
     st.packager = std::make_unique<media::hls_packager>(opts, start);
     st.room = room;
     st.index = index;

@@ -1,7 +1,7 @@
 #pragma once
 /// The packager actor: one per room and rendition. Wraps media::hls_packager, publishes every new
 /// snapshot into the node's HLS index (read by HTTP threads without a round trip) and reports the
-/// sequence state to its room so numbering survives restarts.
+/// sequence state and its variant line to its room (which renders the master playlist).
 ///
 /// It lives as long as its room (not one publish session), because a re-publish continues the same
 /// playlist: the window keeps the previous session's segments and the media sequence carries on after an
@@ -26,7 +26,10 @@ struct node_metrics;
 ///   (frame_atom, timed_frame)
 ///   (end_atom, bool final)          session over; final = room ended (EXT-X-ENDLIST)
 ///   (delete_atom)                   room deleted: drop its HLS files and quit
-/// Sends (sequence_atom, sequence_state) to `room` whenever a segment completes.
+/// From its room: (meta_atom, master playlist) and (thumb_atom, jpeg), passed on to edges; from edges:
+/// (subscribe_atom, edge) / (hls_unsub_atom, edge) (docs/cluster.md, "HLS edge path").
+/// Sends `room` (sequence_atom, sequence_state) whenever a segment completes and
+/// (variant_atom, name, variant_info) when its master playlist line changes.
 caf::actor spawn_packager_actor(caf::actor_system& sys, std::string room_id, media::packager_options opts,
                                 media::sequence_state start, caf::actor room, std::shared_ptr<net::hls::index> index,
                                 std::shared_ptr<node_metrics> metrics);

@@ -15,6 +15,7 @@
 #include "actors/packager_actor.hpp"
 #include "actors/room_rules.hpp"
 #include "actors/stream_actor.hpp"
+#include "actors/transcoder_actor.hpp"
 #include "media/digest.hpp"
 #include "net/hls/hls_index.hpp"
 
@@ -41,7 +42,12 @@ struct room_state {
   room_deps deps;
   std::uint64_t viewers = 0;
   std::optional<current_publisher> publisher;
-  caf::actor packager;
+  std::map<std::string, caf::actor> packagers;  ///< by rendition: the source's and each rung's
+  std::map<std::string, media::variant_info> variants;  ///< master playlist lines reported by packagers
+  std::vector<std::string> live_rungs;  ///< rungs the transcoder feeds now (ladder order)
+  std::string transcode_status;
+  std::string master;
+  std::vector<caf::actor> edges;  ///< edge nodes' room actors following this node's renditions
   caf::actor chat;  ///< the room's chat channel (owner) or chat relay (other nodes), spawned on first join
   /// HLS edge: the origin node this node follows (one upstream flow per node), and its copy per rendition.
   std::string edge_origin;
@@ -94,27 +100,59 @@ void kick_publisher(room_actor* self) {
   st.publisher.reset();
 }
 
-caf::actor ensure_packager(room_actor* self) {
+std::string source_name(const room_state& st) { return st.rec.kind == 1 ? "audio" : "source"; }
+
+caf::actor ensure_packager(room_actor* self, const std::string& name) {
   auto& st = self->state;
-  if (!st.packager) {
+  auto& p = st.packagers[name];
+  if (!p) {
     auto opts = st.deps.packager;
-    opts.name = st.rec.kind == 1 ? "audio" : "source";
+    opts.name = name;
     opts.audio_only = st.rec.kind == 1;
     // After a restart the window is empty: continue numbering from the reserved block and count the
-    // restart as a discontinuity so a player that kept its position sees a clean boundary.
+    // restart as a discontinuity so a player that kept its position sees a clean boundary. Every
+    // rendition starts from the same numbers, so segment N is the same time span in all of them.
     media::sequence_state start{st.rec.next_msn, st.rec.discontinuity_seq + (st.rec.next_msn > 0 ? 1 : 0)};
-    st.packager = spawn_packager_actor(self->system(), st.rec.id, opts, start, caf::actor_cast<caf::actor>(self),
-                                       st.deps.index, st.deps.metrics);
-    self->link_to(st.packager);
+    p = spawn_packager_actor(self->system(), st.rec.id, opts, start, caf::actor_cast<caf::actor>(self), st.deps.index,
+                             st.deps.metrics);
+    self->link_to(p);
+    for (auto& e : st.edges) self->send(p, subscribe_atom::value, e);
+    if (!st.master.empty()) self->send(p, meta_atom::value, st.master);
   }
-  return st.packager;
+  return p;
+}
+
+caf::actor ensure_packager(room_actor* self) { return ensure_packager(self, source_name(self->state)); }
+
+void to_packagers(room_actor* self, const caf::message& msg) {
+  for (auto& [name, p] : self->state.packagers) self->send(p, msg);
+}
+
+/// The room's rungs: its own choice (`ladder`) or the node's whole ladder, in the node's order.
+template <class Rung>
+std::vector<Rung> room_rungs(const storage::room_record& rec, const std::vector<Rung>& node_ladder) {
+  if (!rec.ladder_set) return node_ladder;
+  std::vector<Rung> out;
+  for (const auto& r : node_ladder)
+    if (std::find(rec.ladder.begin(), rec.ladder.end(), r.name) != rec.ladder.end()) out.push_back(r);
+  return out;
+}
+
+/// Renditions in master playlist order: the source first, then the live rungs in ladder order.
+std::vector<std::string> master_names(const room_state& st) {
+  std::vector<std::string> names;
+  if (st.variants.count(source_name(st))) names.push_back(source_name(st));
+  for (const auto& r : st.live_rungs)
+    if (st.variants.count(r)) names.push_back(r);
+  return names;
 }
 
 /// Tells the room's owner that this node's publisher started or stopped (directory routes it).
 void report_origin(room_actor* self, bool live) {
   auto& st = self->state;
   self->send(st.deps.directory, origin_atom::value, st.rec.id, st.deps.node_id, live, st.rec.next_msn,
-             st.rec.discontinuity_seq, false);
+             st.rec.discontinuity_seq, live ? master_names(st) : std::vector<std::string>{},
+             live ? st.transcode_status : std::string{}, false);
 }
 
 void stop_edge(room_actor* self) {
@@ -151,18 +189,57 @@ void wind_down(room_actor* self) {
   auto& st = self->state;
   kick_publisher(self);
   stop_edge(self);
-  if (st.packager) {
-    self->unlink_from(st.packager);
-    self->send(st.packager, delete_atom::value);
-  } else {
-    st.deps.index->remove(st.rec.id);
+  for (auto& [name, p] : st.packagers) {
+    self->unlink_from(p);
+    self->send(p, delete_atom::value);
   }
+  st.packagers.clear();
+  st.deps.index->remove(st.rec.id);
   if (st.chat) {
     self->unlink_from(st.chat);
     self->send(st.chat, delete_atom::value);
   } else if (st.is_owner()) {
     self->send(st.deps.storage, chat_drop_atom::value, st.rec.id);
   }
+}
+
+/// Renders the master playlist over the source and the live rungs, serves it, hands it to the packagers
+/// (for edges) and, when the list of renditions changed, reports it to the owner (room API).
+void publish_master(room_actor* self) {
+  auto& st = self->state;
+  std::vector<media::variant_info> lines;
+  const auto names = master_names(st);
+  for (const auto& n : names) lines.push_back(st.variants.at(n));
+  if (lines.empty()) return;
+  auto master = media::render_master_playlist(lines);
+  if (master != st.master) {
+    st.master = master;
+    st.deps.index->publish_master(st.rec.id, master);
+    to_packagers(self, caf::make_message(meta_atom::value, master));
+  }
+  if (st.publisher && (names != st.rec.renditions || st.transcode_status != st.rec.transcode_status))
+    report_origin(self, true);
+}
+
+/// A detached transcoder for this publish session when the room has rungs (video rooms always get one:
+/// it also makes the thumbnails). It subscribes to the stream like the source's packager.
+void start_transcoder(room_actor* self, const caf::actor& stream) {
+  auto& st = self->state;
+  if (!st.deps.transcode) return;
+  transcoder_setup ts;
+  ts.room_id = st.rec.id;
+  ts.room = caf::actor_cast<caf::actor>(self);
+  ts.audio_room = st.rec.kind == 1;
+  if (ts.audio_room) ts.audio_rungs = room_rungs(st.rec, st.deps.transcode->audio_ladder);
+  else ts.video_rungs = room_rungs(st.rec, st.deps.transcode->video_ladder);
+  if (ts.audio_room && ts.audio_rungs.empty()) return;
+  for (const auto& r : ts.video_rungs) ts.packagers[r.name] = ensure_packager(self, r.name);
+  for (const auto& r : ts.audio_rungs) ts.packagers[r.name] = ensure_packager(self, r.name);
+  ts.opts = st.deps.transcode;
+  ts.budget = st.deps.budget;
+  ts.metrics = st.deps.metrics;
+  auto tx = spawn_transcoder_actor(self->system(), std::move(ts));
+  self->send(stream, subscribe_atom::value, tx);
 }
 
 caf::error check_modify(const room_state& st, const principal& who) {
@@ -178,9 +255,17 @@ caf::behavior room_behavior(room_actor* self) {
     [=](patch_atom, const principal& who, const net::api::patch_room_request& req) -> caf::result<net::api::room_view> {
       auto& st = self->state;
       if (auto err = check_modify(st, who)) return err;
+      if (req.ladder)  // checked before anything changes: a refused patch changes nothing
+        if (auto why = check_ladder(*req.ladder, offered_rungs(st.deps, st.rec.kind)); !why.empty())
+          return make_api_error(api_errc::invalid_argument, why);
       if (req.title) st.rec.title = *req.title;
       if (req.description) st.rec.description = *req.description;
       if (req.tags) st.rec.tags = *req.tags;
+      if (req.ladder) {
+        // Takes effect at the next publish: a running show keeps its renditions.
+        st.rec.ladder_set = true;
+        st.rec.ladder = *req.ladder;
+      }
       touch(st);
       auto rp = self->make_response_promise<net::api::room_view>();
       persist_then<net::api::room_view>(self, rp, [=] { return to_view(self->state.rec, self->state.viewers); });
@@ -194,7 +279,7 @@ caf::behavior room_behavior(room_actor* self) {
       st.rec.status = 2;
       st.rec.origin_node.clear();
       touch(st);
-      if (st.packager) self->send(st.packager, end_atom::value, true);
+      to_packagers(self, caf::make_message(end_atom::value, true));
       chat_event(self, "ended");
       auto rp = self->make_response_promise<net::api::room_view>();
       persist_then<net::api::room_view>(self, rp, [=] { return to_view(self->state.rec, self->state.viewers); });
@@ -259,6 +344,7 @@ caf::behavior room_behavior(room_actor* self) {
       stream_options opts;
       opts.audio_only = st.rec.kind == 1;
       auto stream = spawn_stream_actor(self->system(), st.rec.id, caf::actor_cast<caf::actor>(self), packager, opts);
+      start_transcoder(self, stream);
       st.publisher = current_publisher{stream, std::move(attempt.kick), attempt.connection_id};
       ++st.deps.metrics->publishes_accepted;
       spdlog::info("room {}: live on this node (connection {} from {})", st.rec.id, attempt.connection_id, attempt.peer);
@@ -287,10 +373,16 @@ caf::behavior room_behavior(room_actor* self) {
       }
     },
     // On the owner: a stream started (live) or stopped on `node`.
-    [=](origin_atom, const std::string& node, bool live, std::uint64_t next_msn, std::uint64_t disc) {
+    [=](origin_atom, const std::string& node, bool live, std::uint64_t next_msn, std::uint64_t disc,
+        std::vector<std::string>& renditions, std::string& status) {
       auto& st = self->state;
       if (!st.is_owner() || st.rec.status == 2) return;
       bool changed = false;
+      if (live && (renditions != st.rec.renditions || status != st.rec.transcode_status)) {
+        st.rec.renditions = std::move(renditions);
+        st.rec.transcode_status = std::move(status);
+        changed = true;
+      }
       if (next_msn > st.rec.next_msn || disc > st.rec.discontinuity_seq) {
         st.rec.next_msn = std::max(st.rec.next_msn, next_msn);
         st.rec.discontinuity_seq = std::max(st.rec.discontinuity_seq, disc);
@@ -311,6 +403,8 @@ caf::behavior room_behavior(room_actor* self) {
       } else if (!live && st.rec.origin_node == node && st.rec.status == 1) {
         st.rec.origin_node.clear();
         st.rec.status = 0;
+        st.rec.renditions.clear();
+        st.rec.transcode_status.clear();
         changed = true;
         spdlog::info("room {}: publisher left, room ready", st.rec.id);
         chat_event(self, "ready");
@@ -332,7 +426,7 @@ caf::behavior room_behavior(room_actor* self) {
       }
       if (rec.status == 2 && old.status != 2) {
         kick_publisher(self);
-        if (st.packager) self->send(st.packager, end_atom::value, true);
+        to_packagers(self, caf::make_message(end_atom::value, true));
       } else if (st.publisher && rec.status == 1 && !rec.origin_node.empty() && rec.origin_node != st.deps.node_id &&
                  old.origin_node == st.deps.node_id) {
         spdlog::info("room {}: a publisher on {} replaced the one on this node", rec.id, rec.origin_node);
@@ -342,15 +436,36 @@ caf::behavior room_behavior(room_actor* self) {
       report(self);
     },
     [=](hls_sub_atom, const caf::actor& edge) {
-      // An edge node follows this node's stream of the room.
-      self->send(ensure_packager(self), subscribe_atom::value, edge);
+      // An edge node follows this node's renditions of the room (each packager sends it its updates).
+      auto& st = self->state;
+      if (std::find(st.edges.begin(), st.edges.end(), edge) == st.edges.end()) st.edges.push_back(edge);
+      ensure_packager(self);
+      for (auto& [name, p] : st.packagers) self->send(p, subscribe_atom::value, edge);
     },
     [=](hls_unsub_atom, const std::string& origin) {  // edge_linger is over
       auto& st = self->state;
       if (st.edge_origin == origin && !(st.rec.status == 1 && st.rec.origin_node == origin)) stop_edge(self);
     },
     [=](hls_unsub_atom, const caf::actor& edge) {
-      if (self->state.packager) self->send(self->state.packager, hls_unsub_atom::value, edge);
+      auto& st = self->state;
+      std::erase(st.edges, edge);
+      for (auto& [name, p] : st.packagers) self->send(p, hls_unsub_atom::value, edge);
+    },
+    // ---- renditions (issue #5) ----
+    [=](variant_atom, const std::string& name, const media::variant_info& v) {
+      self->state.variants[name] = v;
+      publish_master(self);
+    },
+    [=](rungs_atom, std::vector<std::string>& live, std::string& status) {
+      auto& st = self->state;
+      st.live_rungs = std::move(live);
+      st.transcode_status = std::move(status);
+      publish_master(self);
+    },
+    [=](thumb_atom, const media::shared_bytes& jpeg) {
+      auto& st = self->state;
+      st.deps.index->publish_thumbnail(st.rec.id, jpeg);
+      self->send(ensure_packager(self), thumb_atom::value, jpeg);  // edges get it with the source's updates
     },
     [=](hls_upd_atom, const hls_update& u) {
       auto& st = self->state;
@@ -363,6 +478,9 @@ caf::behavior room_behavior(room_actor* self) {
       auto& snap = st.edge_snaps[u.rendition];
       snap = apply_hls_update(snap.get(), u);
       if (!u.master.empty()) st.deps.index->publish_master(st.rec.id, u.master);
+      if (!u.thumbnail.empty())
+        st.deps.index->publish_thumbnail(st.rec.id,
+                                         media::make_shared_bytes(std::vector<std::uint8_t>(u.thumbnail.begin(), u.thumbnail.end())));
       st.deps.index->publish(st.rec.id, snap);
     },
     [=](viewer_atom, int delta) {
@@ -386,7 +504,7 @@ caf::behavior room_behavior(room_actor* self) {
       auto& st = self->state;
       const bool had_publisher = st.publisher.has_value();
       kick_publisher(self);
-      if (st.packager && st.rec.status != 2) self->send(st.packager, end_atom::value, false);
+      if (st.rec.status != 2) to_packagers(self, caf::make_message(end_atom::value, false));
       if (!st.is_owner()) {
         if (had_publisher) report_origin(self, false);
         return caf::unit;
@@ -404,6 +522,16 @@ caf::behavior room_behavior(room_actor* self) {
 }
 
 }  // namespace
+
+std::vector<std::string> offered_rungs(const room_deps& deps, std::uint8_t kind) {
+  std::vector<std::string> out;
+  if (!deps.transcode) return out;
+  if (kind == 1)
+    for (const auto& r : deps.transcode->audio_ladder) out.push_back(r.name);
+  else
+    for (const auto& r : deps.transcode->video_ladder) out.push_back(r.name);
+  return out;
+}
 
 caf::actor spawn_room_actor(caf::actor_system& sys, storage::room_record rec, room_deps deps) {
   return sys.spawn([rec = std::move(rec), deps = std::move(deps)](room_actor* self) mutable {

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "actors/chat_options.hpp"
+#include "actors/transcode_options.hpp"
 #include "media/hls_packager.hpp"
 #include "storage/records.hpp"
 
@@ -28,7 +29,13 @@ struct room_deps {
   std::shared_ptr<node_metrics> metrics;
   media::packager_options packager;  ///< part/segment/window (name and audio_only set per room)
   std::shared_ptr<const chat_options> chat = std::make_shared<chat_options>();
+  /// Ladders and thumbnails (null: no transcoder at all, e.g. deterministic tests) and the node's budget.
+  std::shared_ptr<const transcode_options> transcode;
+  std::shared_ptr<transcode_budget> budget;
 };
+
+/// Rung names a room of `kind` (0 video, 1 audio) may choose on this node.
+std::vector<std::string> offered_rungs(const room_deps& deps, std::uint8_t kind);
 
 /// Handles:
 ///   (get_atom)                                  -> room_view

@@ -21,6 +21,9 @@ net::api::room_view to_view(const storage::room_record& r, std::uint64_t viewers
   v.created_at_ms = r.created_at_ms;
   v.updated_at_ms = r.updated_at_ms;
   v.viewers = viewers;
+  if (r.ladder_set) v.ladder = r.ladder;
+  v.renditions = r.renditions;
+  v.transcoding = r.transcode_status;
   return v;
 }
 
@@ -32,6 +35,20 @@ bool icontains(const std::string& hay, const std::string& needle_lower) {
   return it != hay.end();
 }
 }  // namespace
+
+std::string check_ladder(const std::vector<std::string>& ladder, const std::vector<std::string>& offered) {
+  for (std::size_t i = 0; i < ladder.size(); ++i) {
+    if (std::find(offered.begin(), offered.end(), ladder[i]) == offered.end()) {
+      std::string list;
+      for (const auto& o : offered) list += (list.empty() ? "" : ", ") + o;
+      return "unknown rendition '" + ladder[i] + "' (this node offers: " + (list.empty() ? "none" : list) + ")";
+    }
+    if (std::find(ladder.begin(), ladder.begin() + static_cast<std::ptrdiff_t>(i), ladder[i]) !=
+        ladder.begin() + static_cast<std::ptrdiff_t>(i))
+      return "rendition '" + ladder[i] + "' is listed twice";
+  }
+  return {};
+}
 
 bool matches(const storage::room_record& r, const net::api::list_rooms_request& req) {
   if (req.status && static_cast<std::uint8_t>(*req.status) != r.status) return false;

@@ -26,6 +26,10 @@ bool parse_cursor(const std::string& cursor, std::int64_t& created_at_ms, std::s
 /// Only the room's owner or an admin may change, end, rotate or delete it.
 bool may_modify(const principal& who, const storage::room_record& r);
 
+/// Checks a room's requested ladder against the node's rungs for the room's kind; returns an error
+/// message ("" when every name is offered). Duplicates are errors too.
+std::string check_ladder(const std::vector<std::string>& ladder, const std::vector<std::string>& offered);
+
 /// New identifiers: a public room id and a secret stream key.
 std::string new_room_id();
 std::string new_stream_key();

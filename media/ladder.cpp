@@ -3,7 +3,9 @@
 namespace onair::media {
 
 std::vector<video_rung> default_video_ladder() {
-  return {{"720p", 720, 2500}, {"480p", 480, 1000}};
+  // 720p and 480p (issue #5), plus 360p for phones on weak networks: rungs at or above the source are
+  // skipped, so a 720p publisher still gets two rungs below its own picture.
+  return {{"720p", 720, 2500}, {"480p", 480, 1000}, {"360p", 360, 600}};
 }
 
 std::vector<audio_rung> default_audio_ladder() {

@@ -44,6 +44,17 @@ void index::publish_master(const std::string& room_id, std::string master_playli
   rooms_[room_id].master = std::move(text);
 }
 
+void index::publish_thumbnail(const std::string& room_id, media::shared_bytes jpeg) {
+  std::lock_guard lock(mutex_);
+  rooms_[room_id].thumbnail = std::move(jpeg);
+}
+
+media::shared_bytes index::thumbnail(const std::string& room_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = rooms_.find(room_id);
+  return it == rooms_.end() ? nullptr : it->second.thumbnail;
+}
+
 void index::remove(const std::string& room_id) {
   std::vector<waiter> wake;
   {

@@ -24,6 +24,10 @@ class index {
   void publish(const std::string& room_id, media::rendition_snapshot_ptr snap);
   /// Replaces the room's master playlist (variant URIs are relative: "source/index.m3u8").
   void publish_master(const std::string& room_id, std::string master_playlist);
+  /// Replaces the room's thumbnail (a JPEG, GET /api/rooms/{id}/thumbnail.jpg).
+  void publish_thumbnail(const std::string& room_id, media::shared_bytes jpeg);
+  /// The room's latest thumbnail, or nullptr.
+  media::shared_bytes thumbnail(const std::string& room_id) const;
   /// Drops a room (deleted): later requests get 404; waiters are woken with nullptr.
   void remove(const std::string& room_id);
 
@@ -45,6 +49,7 @@ class index {
  private:
   struct room_entry {
     std::shared_ptr<const std::string> master;
+    media::shared_bytes thumbnail;
     std::unordered_map<std::string, media::rendition_snapshot_ptr> renditions;
   };
   struct waiting {

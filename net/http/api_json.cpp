@@ -79,6 +79,21 @@ std::optional<api::error> check_tags(const json& v, std::vector<std::string>& ou
   return std::nullopt;
 }
 
+/// A room's ladder: rung names of the node's ladder (checked by the room logic), [] = passthrough only.
+std::optional<api::error> check_ladder(const json& v, std::vector<std::string>& out) {
+  if (!v.is_array()) return unprocessable("ladder must be an array of rendition names");
+  if (v.size() > api_limits::ladder_max)
+    return unprocessable("at most " + std::to_string(api_limits::ladder_max) + " renditions are allowed");
+  out.clear();
+  for (const auto& t : v) {
+    if (!t.is_string()) return unprocessable("ladder must be an array of rendition names");
+    std::string name;
+    if (auto e = check_text(t, "rendition name", 1, api_limits::rung_name_max, name)) return e;
+    out.push_back(std::move(name));
+  }
+  return std::nullopt;
+}
+
 json room_json(const api::room_view& r) {
   json j = json::object();
   j["id"] = r.id;
@@ -94,6 +109,10 @@ json room_json(const api::room_view& r) {
   j["rtmp_url"] = r.rtmp_url;
   j["hls_url"] = r.hls_url;
   if (r.stream_key) j["stream_key"] = *r.stream_key;
+  j["ladder"] = r.ladder ? json(*r.ladder) : json(nullptr);
+  j["renditions"] = r.renditions;
+  j["transcoding"] = r.transcoding;
+  j["thumbnail_url"] = r.thumbnail_url.empty() ? json(nullptr) : json(r.thumbnail_url);
   return j;
 }
 
@@ -166,6 +185,10 @@ api::result<api::create_room_request> parse_create_room(std::string_view body) {
     } else if (key == "region") {
       // The room's home region (placement prefers its nodes); the creating node's region when absent.
       if (auto e = check_text(v, "region", 1, 64, req.region)) return *e;
+    } else if (key == "ladder") {
+      std::vector<std::string> ladder;
+      if (auto e = check_ladder(v, ladder)) return *e;
+      req.ladder = std::move(ladder);
     } else {
       // Unknown fields are rejected (docs/api.md): a misspelt "titel" should not silently vanish.
       return unprocessable("unknown field \"" + key + "\"");
@@ -194,6 +217,10 @@ api::result<api::patch_room_request> parse_patch_room(std::string_view body) {
       std::vector<std::string> tags;
       if (auto e = check_tags(v, tags)) return *e;
       req.tags = std::move(tags);
+    } else if (key == "ladder") {
+      std::vector<std::string> ladder;
+      if (auto e = check_ladder(v, ladder)) return *e;
+      req.ladder = std::move(ladder);
     } else if (key == "kind") {
       return unprocessable("kind cannot be changed after creation");
     } else {

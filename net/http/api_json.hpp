@@ -21,6 +21,8 @@ struct api_limits {
   static constexpr std::size_t list_limit_max = 200;
   static constexpr std::size_t query_q_max = 200;       ///< characters of the ?q= search string
   static constexpr std::size_t cursor_max = 512;        ///< bytes of an opaque cursor
+  static constexpr std::size_t ladder_max = 8;          ///< rung names in a room's ladder
+  static constexpr std::size_t rung_name_max = 32;      ///< characters per rung name
 };
 
 /// Body of POST /api/rooms. Errors: 400 "bad_request" (not JSON), 422 "invalid_argument" (wrong shape).

@@ -9,6 +9,8 @@
 
 #include "net/http/api_json.hpp"
 #include "net/http/router.hpp"
+#include "net/http/server_impl.hpp"
+#include "net/hls/hls_index.hpp"
 
 namespace onair::net::http {
 
@@ -125,7 +127,7 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
   auto& api = c->srv().api;
 
   // Route first (404), then method (405): a wrong method on an unknown path is still "not found".
-  enum class route { rooms, room, room_end, room_rotate, room_ingest, node, cluster, none };
+  enum class route { rooms, room, room_end, room_rotate, room_ingest, room_thumbnail, node, cluster, none };
   route r = route::none;
   if (seg.size() == 1 && seg[0] == "rooms") r = route::rooms;
   else if (seg.size() == 1 && seg[0] == "node") r = route::node;
@@ -135,6 +137,7 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
     else if (seg.size() == 3 && seg[2] == "end") r = route::room_end;
     else if (seg.size() == 3 && seg[2] == "rotate-key") r = route::room_rotate;
     else if (seg.size() == 3 && seg[2] == "ingest") r = route::room_ingest;
+    else if (seg.size() == 3 && seg[2] == "thumbnail.jpg") r = route::room_thumbnail;
   }
 
   const char* allow = nullptr;
@@ -157,11 +160,23 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
     case route::node:
     case route::cluster:
     case route::room_ingest:
+    case route::room_thumbnail:
       allow = "GET, OPTIONS";
       allowed = method == bhttp::verb::get;
       break;
   }
   if (!allowed) return c->respond(method_not_allowed(allow));
+
+  if (r == route::room_thumbnail) {
+    // Public like the HLS files, served from the node's index (written by the room's transcoder actor,
+    // or by an edge's copy of the origin's): no round trip to any actor.
+    auto jpeg = c->srv().index.thumbnail(seg[1]);
+    if (!jpeg) return c->respond(make_error_response(404, "not_found", "no thumbnail for this room (yet)"));
+    shared_buffer_body::value_type body{jpeg, reinterpret_cast<const char*>(jpeg->data()), jpeg->size()};
+    auto res = make_response(200, "image/jpeg", std::move(body));
+    res.set(bhttp::field::cache_control, "public, max-age=5");
+    return c->respond(std::move(res));
+  }
 
   auto token = bearer_token(req);
   if (auto* e = std::get_if<api::error>(&token)) return c->respond(error_response(*e));

@@ -27,6 +27,10 @@ struct room_view {
   std::optional<std::string> stream_key;  ///< only in create and rotate-key responses
   std::string rtmp_url;                   ///< rtmp://HOST:PORT/live/ (+ key when stream_key is set)
   std::string hls_url;                    ///< http://HOST:PORT/hls/ID/master.m3u8
+  std::optional<std::vector<std::string>> ladder;  ///< rungs chosen for the room; nullopt = node default
+  std::vector<std::string> renditions;    ///< renditions live now ("source", "480p", ...)
+  std::string transcoding;                ///< "" or why fewer renditions than asked are served
+  std::string thumbnail_url;              ///< video rooms: http://HOST:PORT/api/rooms/ID/thumbnail.jpg
 };
 
 struct create_room_request {
@@ -35,12 +39,14 @@ struct create_room_request {
   room_kind kind = room_kind::video;
   std::vector<std::string> tags; ///< up to 20 tags of 1..40 characters
   std::string region;            ///< home region (1..64 characters); "" = the creating node's region
+  std::optional<std::vector<std::string>> ladder;  ///< rung names ([] = passthrough only); nullopt = default
 };
 
 struct patch_room_request {
   std::optional<std::string> title;
   std::optional<std::string> description;
   std::optional<std::vector<std::string>> tags;
+  std::optional<std::vector<std::string>> ladder;  ///< takes effect at the next publish
 };
 
 struct list_rooms_request {

@@ -16,12 +16,14 @@ std::vector<std::string> names(const std::vector<video_rung>& rungs) {
 
 TEST(ladder, defaults_match_issue_5) {
   const auto video = default_video_ladder();
-  ASSERT_EQ(video.size(), 2u);
+  ASSERT_EQ(video.size(), 3u);
   EXPECT_EQ(video[0].name, "720p");
   EXPECT_EQ(video[0].height, 720);
   EXPECT_EQ(video[0].video_kbps, 2500);
   EXPECT_EQ(video[1].name, "480p");
   EXPECT_EQ(video[1].video_kbps, 1000);
+  EXPECT_EQ(video[2].name, "360p");
+  EXPECT_EQ(video[2].video_kbps, 600);
   const auto audio = default_audio_ladder();
   ASSERT_EQ(audio.size(), 2u);
   EXPECT_EQ(audio[0].kbps, 128);
@@ -30,11 +32,11 @@ TEST(ladder, defaults_match_issue_5) {
 
 TEST(ladder, rungs_at_or_above_the_source_are_skipped) {
   const auto ladder = default_video_ladder();
-  EXPECT_EQ(names(rungs_below(ladder, 1080)), (std::vector<std::string>{"720p", "480p"}));
-  EXPECT_EQ(names(rungs_below(ladder, 721)), (std::vector<std::string>{"720p", "480p"}));
-  EXPECT_EQ(names(rungs_below(ladder, 720)), (std::vector<std::string>{"480p"}));
-  EXPECT_EQ(names(rungs_below(ladder, 540)), (std::vector<std::string>{"480p"}));
-  EXPECT_TRUE(rungs_below(ladder, 480).empty());
+  EXPECT_EQ(names(rungs_below(ladder, 1080)), (std::vector<std::string>{"720p", "480p", "360p"}));
+  EXPECT_EQ(names(rungs_below(ladder, 721)), (std::vector<std::string>{"720p", "480p", "360p"}));
+  EXPECT_EQ(names(rungs_below(ladder, 720)), (std::vector<std::string>{"480p", "360p"}));
+  EXPECT_EQ(names(rungs_below(ladder, 540)), (std::vector<std::string>{"480p", "360p"}));
+  EXPECT_EQ(names(rungs_below(ladder, 480)), (std::vector<std::string>{"360p"}));
   EXPECT_TRUE(rungs_below(ladder, 360).empty());
   EXPECT_TRUE(rungs_below(ladder, 0).empty());  // unknown source size: nothing to pick
 }
