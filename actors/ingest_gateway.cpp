@@ -34,6 +34,7 @@ class stream_sink final : public net::rtmp::ingest_sink {
     ++metrics_->frames_in;
     caf::anon_send(stream_, frame_atom::value, timed_frame{std::move(f), steady_ns()});
   }
+  void on_media_warning(std::string what) override { caf::anon_send(stream_, warn_atom::value, std::move(what)); }
   void on_end() override { caf::anon_send(stream_, end_atom::value); }
 
  private:

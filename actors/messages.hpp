@@ -98,6 +98,7 @@ using rclose_atom = caf::atom_constant<caf::atom("rclose")>;
 using rungs_atom = caf::atom_constant<caf::atom("rungs")>;      ///< transcoder -> room: live rungs + status
 using variant_atom = caf::atom_constant<caf::atom("variant")>;  ///< packager -> room: its master line
 using thumb_atom = caf::atom_constant<caf::atom("thumb")>;      ///< a new JPEG thumbnail
+using warn_atom = caf::atom_constant<caf::atom("warn")>;        ///< media the node cannot use (room status)
 
 /// Who is acting: resolved from an API token by the API gateway.
 struct principal {

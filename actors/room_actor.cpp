@@ -46,6 +46,7 @@ struct room_state {
   std::map<std::string, media::variant_info> variants;  ///< master playlist lines reported by packagers
   std::vector<std::string> live_rungs;  ///< rungs the transcoder feeds now (ladder order)
   std::string transcode_status;
+  std::string media_warning;  ///< this publish session's unusable media (e.g. a codec other than H.264)
   std::string master;
   std::vector<caf::actor> edges;  ///< edge nodes' room actors following this node's renditions
   caf::actor chat;  ///< the room's chat channel (owner) or chat relay (other nodes), spawned on first join
@@ -147,12 +148,19 @@ std::vector<std::string> master_names(const room_state& st) {
   return names;
 }
 
+/// The room's `transcoding` status: why it serves less than asked ("" when all is well).
+std::string room_status_text(const room_state& st) {
+  if (st.media_warning.empty()) return st.transcode_status;
+  if (st.transcode_status.empty()) return st.media_warning;
+  return st.media_warning + "; " + st.transcode_status;
+}
+
 /// Tells the room's owner that this node's publisher started or stopped (directory routes it).
 void report_origin(room_actor* self, bool live) {
   auto& st = self->state;
   self->send(st.deps.directory, origin_atom::value, st.rec.id, st.deps.node_id, live, st.rec.next_msn,
              st.rec.discontinuity_seq, live ? master_names(st) : std::vector<std::string>{},
-             live ? st.transcode_status : std::string{}, false);
+             live ? room_status_text(st) : std::string{}, false);
 }
 
 void stop_edge(room_actor* self) {
@@ -217,7 +225,7 @@ void publish_master(room_actor* self) {
     st.deps.index->publish_master(st.rec.id, master);
     to_packagers(self, caf::make_message(meta_atom::value, master));
   }
-  if (st.publisher && (names != st.rec.renditions || st.transcode_status != st.rec.transcode_status))
+  if (st.publisher && (names != st.rec.renditions || room_status_text(st) != st.rec.transcode_status))
     report_origin(self, true);
 }
 
@@ -340,6 +348,9 @@ caf::behavior room_behavior(room_actor* self) {
         kick_publisher(self);
       }
       stop_edge(self);  // this node is the origin now: its own packager feeds its index
+      st.media_warning.clear();
+      st.transcode_status.clear();
+      st.live_rungs.clear();
       auto packager = ensure_packager(self);
       stream_options opts;
       opts.audio_only = st.rec.kind == 1;
@@ -461,6 +472,12 @@ caf::behavior room_behavior(room_actor* self) {
       st.live_rungs = std::move(live);
       st.transcode_status = std::move(status);
       publish_master(self);
+    },
+    [=](warn_atom, const std::string& what) {
+      auto& st = self->state;
+      st.media_warning = what;
+      spdlog::warn("room {}: {}", st.rec.id, what);
+      if (st.publisher) report_origin(self, true);
     },
     [=](thumb_atom, const media::shared_bytes& jpeg) {
       auto& st = self->state;

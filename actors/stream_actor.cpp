@@ -80,6 +80,7 @@ caf::actor spawn_stream_actor(caf::actor_system& sys, std::string room_id, caf::
         cache_frame(st, tf);
         for (auto& s : st.subscribers) self->send(s, frame_atom::value, tf);
       },
+      [=](warn_atom, const std::string& what) { self->send(self->state.room, warn_atom::value, what); },
       [=](subscribe_atom, const caf::actor& sub) {
         auto& st = self->state;
         st.subscribers.push_back(sub);

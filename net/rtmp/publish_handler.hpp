@@ -18,6 +18,9 @@ class ingest_sink {
   virtual void on_video_config(media::video_config cfg) = 0;
   virtual void on_audio_config(media::audio_config cfg) = 0;
   virtual void on_frame(media::frame f) = 0;
+  /// Media the server cannot use (a codec other than H.264/AAC): `what` says what is dropped and why.
+  /// Called once per track per session; the session goes on with the other track.
+  virtual void on_media_warning(std::string what) = 0;
   /// The publisher unpublished (FCUnpublish/deleteStream), disconnected, was kicked or failed.
   /// Called exactly once, last.
   virtual void on_end() = 0;

@@ -209,8 +209,10 @@ void session::handle_media(const message& m, media::bytes_view body, std::uint32
   if (m.type_id == msg_type::video) {
     auto item = media::flv::parse_video(body, video_ts_(timestamp), ec);
     if (ec) {
-      if (!warned_video_)
+      if (!warned_video_) {
         spdlog::warn("rtmp conn={} peer={} key={} video dropped: {}", connection_id_, peer_, redacted_key(), ec.message());
+        sink_->on_media_warning("video dropped: " + ec.message());
+      }
       warned_video_ = true;
       return;
     }
@@ -225,8 +227,10 @@ void session::handle_media(const message& m, media::bytes_view body, std::uint32
   } else {
     auto item = media::flv::parse_audio(body, audio_ts_(timestamp), ec);
     if (ec) {
-      if (!warned_audio_)
+      if (!warned_audio_) {
         spdlog::warn("rtmp conn={} peer={} key={} audio dropped: {}", connection_id_, peer_, redacted_key(), ec.message());
+        sink_->on_media_warning("audio dropped: " + ec.message());
+      }
       warned_audio_ = true;
       return;
     }

@@ -20,6 +20,7 @@ class null_sink final : public ingest_sink {
   void on_metadata(onair::media::stream_metadata) override {}
   void on_video_config(onair::media::video_config) override {}
   void on_audio_config(onair::media::audio_config) override {}
+  void on_media_warning(std::string) override {}
   void on_frame(onair::media::frame f) override {
     const auto s = f.data.span();  // touch the view: it must stay inside its buffer
     if (!s.empty()) sum_ += s.front() + s.back();

@@ -109,12 +109,17 @@ class recording_sink final : public ingest_sink {
     if (ended) ++after_end;
     frames.push_back(std::move(f));
   }
+  void on_media_warning(std::string what) override {
+    std::lock_guard l(mu);
+    warnings.push_back(std::move(what));
+  }
   void on_end() override {
     std::lock_guard l(mu);
     ++ends;
     ended = true;
   }
 
+  std::vector<std::string> warnings;
   std::size_t frame_count(media::track_kind k) {
     std::lock_guard l(mu);
     std::size_t c = 0;

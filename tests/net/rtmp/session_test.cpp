@@ -138,6 +138,23 @@ TEST(rtmp_session, media_metadata_and_unpublish) {
   EXPECT_TRUE(find_status(msgs, "onFCUnpublish"));
 }
 
+TEST(rtmp_session, unsupported_codecs_are_reported_once_per_track_and_the_rest_flows) {
+  fixture f;
+  f.host.auto_accept = true;
+  auto c = publishing_client();
+  c.message(9, 1, 0, {0x12, 0x00, 0x01}, 6);  // FLV codec 2 (Sorenson H.263), inter frame
+  c.message(9, 1, 40, {0x22, 0x00, 0x02}, 6);  // and again: reported once
+  c.message(8, 1, 0, {0x2f, 0x00, 0x01}, 7);   // sound format 2 (MP3)
+  c.message(8, 1, 0, {0xaf, 0x00, 0x12, 0x10}, 7);  // AAC LC config: still accepted
+  ASSERT_NE(f.feed(c.bytes).status, feed_status::error);
+  auto& sink = *f.host.sink;
+  ASSERT_EQ(sink.warnings.size(), 2u);
+  EXPECT_EQ(sink.warnings[0].rfind("video dropped: ", 0), 0u) << sink.warnings[0];
+  EXPECT_EQ(sink.warnings[1].rfind("audio dropped: ", 0), 0u) << sink.warnings[1];
+  EXPECT_EQ(sink.audio_configs.size(), 1u);
+  EXPECT_TRUE(sink.frames.empty());
+}
+
 TEST(rtmp_session, messages_during_pending_decision_are_replayed_in_order) {
   fixture f;
   auto c = publishing_client();
