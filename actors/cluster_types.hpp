@@ -5,6 +5,7 @@
 ///
 /// std::optional and enums have no inspector in CAF 0.17: they travel as a flag + value (or the
 /// underlying integer) copied out on save and written back by a load_callback on load.
+#include <caf/actor.hpp>
 #include <caf/error.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/load_callback.hpp>
@@ -17,6 +18,9 @@
 #include <variant>
 #include <vector>
 
+#include "media/bytes.hpp"
+#include "media/frame.hpp"
+#include "media/transcoder.hpp"
 #include "net/chat/chat_frames.hpp"
 #include "net/http/api_types.hpp"
 #include "storage/records.hpp"
@@ -71,6 +75,44 @@ typename Inspector::result_type inspect(Inspector& f, node_viewers& x) {
   return f(caf::meta::type_name("onair_node_viewers"), x.node, x.rooms, x.counts);
 }
 
+/// Source or rung configs as they cross nodes (std::optional has no CAF 0.17 inspector).
+struct wire_configs {
+  bool has_video = false;
+  media::video_config video;
+  bool has_audio = false;
+  media::audio_config audio;
+
+  static wire_configs from(const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
+    return {v.has_value(), v.value_or(media::video_config{}), a.has_value(), a.value_or(media::audio_config{})};
+  }
+  std::optional<media::video_config> v() const { return has_video ? std::optional(video) : std::nullopt; }
+  std::optional<media::audio_config> a() const { return has_audio ? std::optional(audio) : std::nullopt; }
+};
+
+/// Asks a node to transcode a room whose stream runs elsewhere (issue #5, "Placement"): the rungs, the
+/// origin's packager of each rung (the encoded frames go back to them) and the origin's room actor
+/// (status and thumbnails).
+struct transcode_request {
+  std::string room_id;
+  caf::actor room;
+  bool audio_room = false;
+  std::vector<media::video_rung> video_rungs;
+  std::vector<media::audio_rung> audio_rungs;
+  std::vector<std::string> packager_names;
+  std::vector<caf::actor> packagers;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, wire_configs& x) {
+  return f(caf::meta::type_name("onair_wire_configs"), x.has_video, x.video, x.has_audio, x.audio);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, transcode_request& x) {
+  return f(caf::meta::type_name("onair_transcode_request"), x.room_id, x.room, x.audio_room, x.video_rungs,
+           x.audio_rungs, x.packager_names, x.packagers);
+}
+
 /// Registers every cross-node type with `cfg` (call before the actor system starts, on every node).
 void add_cluster_types(caf::actor_system_config& cfg);
 
@@ -82,6 +124,49 @@ typename Inspector::result_type inspect(Inspector& f, hls_update& x) {
 }
 
 }  // namespace onair::actors
+
+namespace onair::media {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, video_config& x) {
+  return f(caf::meta::type_name("onair_video_config"), x.avcc, x.width, x.height, x.profile, x.constraints, x.level,
+           x.frame_rate);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audio_config& x) {
+  return f(caf::meta::type_name("onair_audio_config"), x.asc, x.object_type, x.sample_rate, x.channels);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, video_rung& x) {
+  return f(caf::meta::type_name("onair_video_rung"), x.name, x.height, x.video_kbps);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audio_rung& x) {
+  return f(caf::meta::type_name("onair_audio_rung"), x.name, x.kbps);
+}
+
+/// A frame crosses nodes with its bytes copied once into the message (a bytes_view is a pointer into a
+/// buffer of this process); on load it owns a fresh buffer.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, frame& x) {
+  auto kind = static_cast<std::uint8_t>(x.kind);
+  std::string data;
+  if constexpr (Inspector::reads_state) {
+    const auto sp = x.data.span();
+    data.assign(reinterpret_cast<const char*>(sp.data()), sp.size());
+  }
+  return f(caf::meta::type_name("onair_frame"), kind, x.dts_ms, x.cts_ms, x.keyframe, data,
+           caf::meta::load_callback([&]() -> caf::error {
+             x.kind = static_cast<track_kind>(kind);
+             x.data = whole(make_shared_bytes(std::vector<std::uint8_t>(data.begin(), data.end())));
+             return caf::none;
+           }));
+}
+
+}  // namespace onair::media
 
 namespace onair::storage {
 

@@ -15,6 +15,7 @@
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/room_rules.hpp"
+#include "actors/transcoder_actor.hpp"
 #include "cluster/placement.hpp"
 #include "media/digest.hpp"
 
@@ -215,6 +216,20 @@ std::string place(const directory_state& st, const std::string& id, const std::s
   return cluster::choose_owner(id, home_region, st.members, "").value_or(st.deps.node_id);
 }
 
+/// Tries the candidates in order until one takes the transcoder (each checks its own capacity).
+void try_place(directory_actor* self, caf::typed_response_promise<caf::actor> rp, transcode_request req,
+               std::vector<std::string> candidates, std::size_t i) {
+  auto& st = self->state;
+  while (i < candidates.size() && !st.peers.count(candidates[i])) ++i;
+  if (i >= candidates.size()) {
+    rp.deliver(make_api_error(api_errc::unavailable, "no node of the region has transcoding capacity"));
+    return;
+  }
+  self->request(st.peers[candidates[i]], std::chrono::seconds(5), transcode_atom::value, req, true)
+      .then([=](const caf::actor& tx) mutable { rp.deliver(tx); },
+            [=](caf::error&) mutable { try_place(self, rp, req, candidates, i + 1); });
+}
+
 void tick(directory_actor* self) {
   auto& st = self->state;
   ++st.ticks;
@@ -413,6 +428,49 @@ caf::behavior directory_behavior(directory_actor* self) {
     [=](relay_atom, const std::string& id) {
       return caf::result<caf::actor, std::string>(to_owner(self, id, caf::make_message(chat_atom::value),
                                                           caf::make_message(owner_atom::value, chat_atom::value, id)));
+    },
+    // A local room with no transcoding capacity here: the least-loaded other alive nodes of its home
+    // region, in order, until one takes it.
+    [=](transcode_atom, transcode_request& req) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      auto it = st.rooms.find(req.room_id);
+      const auto region = it != st.rooms.end() && !it->second.summary.record.home_region.empty()
+                              ? it->second.summary.record.home_region
+                              : st.deps.region;
+      std::vector<cluster::member> in_region;
+      for (const auto& m : st.members)
+        if (m.node_id != st.deps.node_id && m.state == cluster::member_state::alive && !m.draining &&
+            m.region == region && st.peers.count(m.node_id))
+          in_region.push_back(m);
+      std::sort(in_region.begin(), in_region.end(), [](auto& a, auto& b) { return a.ld.cpu_pct < b.ld.cpu_pct; });
+      std::vector<std::string> candidates;
+      for (auto& m : in_region) candidates.push_back(m.node_id);
+      if (candidates.empty())
+        return make_api_error(api_errc::unavailable, "no other alive node in region " + region);
+      auto rp = self->make_response_promise<caf::actor>();
+      try_place(self, rp, std::move(req), std::move(candidates), 0);
+      return rp;
+    },
+    // The other side: this node transcodes a room whose stream runs on another node, if it has capacity.
+    [=](transcode_atom, transcode_request& req, bool) -> caf::result<caf::actor> {
+      auto& st = self->state;
+      if (!st.deps.transcode || !st.deps.budget || !st.deps.budget->try_take())
+        return make_api_error(api_errc::unavailable, "no transcoding capacity on node " + st.deps.node_id);
+      transcoder_setup ts;
+      ts.room_id = req.room_id;
+      ts.room = req.room;
+      ts.audio_room = req.audio_room;
+      ts.video_rungs = std::move(req.video_rungs);
+      ts.audio_rungs = std::move(req.audio_rungs);
+      for (std::size_t i = 0; i < req.packager_names.size() && i < req.packagers.size(); ++i)
+        ts.packagers[req.packager_names[i]] = req.packagers[i];
+      ts.opts = st.deps.transcode;
+      ts.budget = st.deps.budget;
+      ts.metrics = st.deps.metrics;
+      ts.budget_taken = true;
+      ts.thumbnails = false;  // the ingest node makes them from the source it holds
+      spdlog::info("transcoding room {} for another node", ts.room_id);
+      return spawn_transcoder_actor(self->system(), std::move(ts));
     },
     [=](update_atom, const storage::room_record& rec, std::uint64_t viewers) {
       auto& st = self->state;

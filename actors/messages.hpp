@@ -98,6 +98,7 @@ using rclose_atom = caf::atom_constant<caf::atom("rclose")>;
 using rungs_atom = caf::atom_constant<caf::atom("rungs")>;      ///< transcoder -> room: live rungs + status
 using variant_atom = caf::atom_constant<caf::atom("variant")>;  ///< packager -> room: its master line
 using thumb_atom = caf::atom_constant<caf::atom("thumb")>;      ///< a new JPEG thumbnail
+using transcode_atom = caf::atom_constant<caf::atom("transcode")>;  ///< place a transcoder on another node
 using warn_atom = caf::atom_constant<caf::atom("warn")>;        ///< media the node cannot use (room status)
 
 /// Who is acting: resolved from an API token by the API gateway.
@@ -125,8 +126,13 @@ struct publish_attempt {
 /// A frame plus when ingest received it (steady clock, ns) for the ingest→part latency metric.
 struct timed_frame {
   media::frame f;
-  std::int64_t received_ns = 0;
+  std::int64_t received_ns = 0;  ///< the ingest node's steady clock: meaningful on that node only
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, timed_frame& x) {
+  return f(caf::meta::type_name("onair_timed_frame"), x.f, x.received_ns);
+}
 
 /// What the directory shows in lists: a room's record plus its live viewer count.
 struct room_summary {
@@ -161,13 +167,10 @@ inline caf::error make_api_error(api_errc code, std::string message) {
 }  // namespace onair::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::publish_attempt)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::timed_frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::room_summary)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::node_stats)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::token_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::stream_metadata)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::video_config)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::audio_config)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::video_config>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::audio_config>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::sequence_state)

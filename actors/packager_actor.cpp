@@ -82,6 +82,17 @@ void publish(packager_actor* self, const media::rendition_snapshot_ptr& snap) {
   }
 }
 
+void begin_session(packager_actor* self, const std::optional<media::video_config>& v,
+                   const std::optional<media::audio_config>& a) {
+  auto& st = self->state;
+  if (st.final) return;
+  if (st.in_session)  // a session that never said goodbye (crash of the old connection)
+    publish(self, st.packager->end_session(now_ms(), false));
+  st.packager->begin(v, a);
+  st.in_session = true;
+  st.part_first_received_ns = 0;
+}
+
 caf::behavior packager_behavior(packager_actor* self) {
   self->set_down_handler([=](caf::down_msg& dm) {
     std::erase_if(self->state.subscribers, [&](const caf::actor& a) { return a.address() == dm.source; });
@@ -115,16 +126,14 @@ caf::behavior packager_behavior(packager_actor* self) {
       if (std::erase(st.subscribers, edge) > 0) self->demonitor(edge);
     },
     [=](begin_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
-      auto& st = self->state;
-      if (st.final) return;
-      if (st.in_session)  // a session that never said goodbye (crash of the old connection)
-        publish(self, st.packager->end_session(now_ms(), false));
-      st.packager->begin(v, a);
-      st.in_session = true;
-      st.part_first_received_ns = 0;
+      begin_session(self, v, a);
     },
+    [=](begin_atom, const wire_configs& c) { begin_session(self, c.v(), c.a()); },  // from a transcoder
     [=](config_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
       if (self->state.in_session) self->state.packager->update_config(v, a);
+    },
+    [=](config_atom, const wire_configs& c) {
+      if (self->state.in_session) self->state.packager->update_config(c.v(), c.a());
     },
     [=](frame_atom, const timed_frame& tf) {
       auto& st = self->state;

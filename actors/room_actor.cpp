@@ -218,15 +218,53 @@ void publish_master(room_actor* self) {
   std::vector<media::variant_info> lines;
   const auto names = master_names(st);
   for (const auto& n : names) lines.push_back(st.variants.at(n));
-  if (lines.empty()) return;
-  auto master = media::render_master_playlist(lines);
-  if (master != st.master) {
-    st.master = master;
-    st.deps.index->publish_master(st.rec.id, master);
-    to_packagers(self, caf::make_message(meta_atom::value, master));
+  if (!lines.empty()) {
+    auto master = media::render_master_playlist(lines);
+    if (master != st.master) {
+      st.master = master;
+      st.deps.index->publish_master(st.rec.id, master);
+      to_packagers(self, caf::make_message(meta_atom::value, master));
+    }
   }
   if (st.publisher && (names != st.rec.renditions || room_status_text(st) != st.rec.transcode_status))
     report_origin(self, true);
+}
+
+/// This node has no transcoding capacity: ask the directory for a node of the region that has some, and
+/// feed it the stream through a transcode link (issue #5, "Placement").
+void place_transcoder(room_actor* self) {
+  auto& st = self->state;
+  if (!st.publisher || !st.deps.transcode) return;
+  transcode_request req;
+  req.room_id = st.rec.id;
+  req.room = caf::actor_cast<caf::actor>(self);
+  req.audio_room = st.rec.kind == 1;
+  if (req.audio_room) req.audio_rungs = room_rungs(st.rec, st.deps.transcode->audio_ladder);
+  else req.video_rungs = room_rungs(st.rec, st.deps.transcode->video_ladder);
+  for (const auto& r : req.video_rungs) req.packager_names.push_back(r.name);
+  for (const auto& r : req.audio_rungs) req.packager_names.push_back(r.name);
+  for (const auto& n : req.packager_names) req.packagers.push_back(ensure_packager(self, n));
+  auto stream = st.publisher->stream;
+  auto packagers = req.packagers;
+  self->request(st.deps.directory, std::chrono::seconds(15), transcode_atom::value, std::move(req))
+      .then(
+          [=](const caf::actor& remote) {
+            auto& st = self->state;
+            if (!st.publisher || st.publisher->stream != stream) {  // the session ended meanwhile
+              self->send(remote, end_atom::value, false);
+              return;
+            }
+            spdlog::info("room {}: transcoding on node {}", st.rec.id, caf::to_string(remote.node()));
+            auto link = spawn_transcode_link(self->system(), st.rec.id, caf::actor_cast<caf::actor>(self), remote,
+                                             packagers);
+            self->send(stream, subscribe_atom::value, link);
+          },
+          [=](caf::error& err) {
+            auto& st = self->state;
+            st.transcode_status = "passthrough only: no transcoding capacity on this node or in its region";
+            spdlog::warn("room {}: {} ({})", st.rec.id, st.transcode_status, caf::to_string(err));
+            publish_master(self);
+          });
 }
 
 /// A detached transcoder for this publish session when the room has rungs (video rooms always get one:
@@ -479,11 +517,13 @@ caf::behavior room_behavior(room_actor* self) {
       spdlog::warn("room {}: {}", st.rec.id, what);
       if (st.publisher) report_origin(self, true);
     },
-    [=](thumb_atom, const media::shared_bytes& jpeg) {
+    [=](thumb_atom, const std::string& bytes) {
       auto& st = self->state;
+      auto jpeg = media::make_shared_bytes(std::vector<std::uint8_t>(bytes.begin(), bytes.end()));
       st.deps.index->publish_thumbnail(st.rec.id, jpeg);
       self->send(ensure_packager(self), thumb_atom::value, jpeg);  // edges get it with the source's updates
     },
+    [=](transcode_atom) { place_transcoder(self); },
     [=](hls_upd_atom, const hls_update& u) {
       auto& st = self->state;
       if (st.edge_origin.empty() || u.rendition.empty()) return;  // not following anyone (late update)

@@ -28,6 +28,10 @@ struct transcoder_state {
   std::string status;
   bool holds_budget = false;
   bool fell_behind = false;  ///< sticky for the session: passthrough until the next publish
+  bool placed_elsewhere = false;  ///< this node had no capacity; the room asked another node
+  /// Lag is measured on media time against this node's clock, so it works on any node: the smallest
+  /// (arrival - dts) seen is "keeping up", and the excess over it is how far behind real time we are.
+  std::int64_t best_offset_ns = std::numeric_limits<std::int64_t>::max();
   std::int64_t last_thumb_dts = std::numeric_limits<std::int64_t>::min();
   std::uint64_t errors_logged = 0;
   std::vector<media::rung_frame> out;
@@ -70,12 +74,20 @@ void start_rungs(transcoder_actor* self) {
   }
   if (names.empty()) {
     st.status.clear();  // the source is already the smallest rung: nothing to add
+    if (st.holds_budget) {
+      st.s.budget->give_back();
+      st.holds_budget = false;
+    }
     return report(self);
   }
   if (!st.holds_budget && !st.s.budget->try_take()) {
-    st.status = "passthrough only: no transcoding capacity left on this node";
-    spdlog::warn("room {}: {}", st.s.room_id, st.status);
-    return report(self);
+    if (!st.placed_elsewhere) {
+      // No capacity here: the room asks for a node of its region that has some (placement).
+      st.placed_elsewhere = true;
+      spdlog::info("room {}: no transcoding capacity on this node; asking the region", st.s.room_id);
+      self->send(st.s.room, transcode_atom::value);
+    }
+    return;
   }
   st.holds_budget = true;
   std::error_code ec;
@@ -95,11 +107,12 @@ void start_rungs(transcoder_actor* self) {
   for (auto& name : names) {
     auto it = st.s.packagers.find(name);
     if (it == st.s.packagers.end()) continue;
+    // wire_configs: the packager may be on another node (a transcoder placed away from the ingest).
     if (st.audio) {
-      self->send(it->second, begin_atom::value, std::optional<media::video_config>{}, st.audio->config(name));
+      self->send(it->second, begin_atom::value, wire_configs::from(std::nullopt, st.audio->config(name)));
     } else {
       // Video rungs carry the source's audio unchanged.
-      self->send(it->second, begin_atom::value, st.video->config(name), st.src_a);
+      self->send(it->second, begin_atom::value, wire_configs::from(st.video->config(name), st.src_a));
     }
     st.live.push_back(name);
   }
@@ -129,16 +142,18 @@ void thumbnail(transcoder_actor* self, const media::frame& f) {
     if (st.errors_logged++ < 10) spdlog::warn("room {}: no thumbnail from a keyframe: {}", st.s.room_id, ec.message());
     return;
   }
-  self->send(st.s.room, thumb_atom::value, media::make_shared_bytes(std::move(*jpeg)));
+  self->send(st.s.room, thumb_atom::value, std::string(jpeg->begin(), jpeg->end()));
 }
 
 void on_frame(transcoder_actor* self, const timed_frame& tf) {
   auto& st = self->state;
   const auto& f = tf.f;
-  if (f.kind == media::track_kind::video && !st.s.audio_room) thumbnail(self, f);
+  if (f.kind == media::track_kind::video && !st.s.audio_room && st.s.thumbnails) thumbnail(self, f);
   if (st.live.empty()) return;
-  const double lag_s = static_cast<double>(steady_ns() - tf.received_ns) / 1e9;
-  if (tf.received_ns > 0 && lag_s > st.s.opts->max_lag_s) {
+  const std::int64_t offset = steady_ns() - f.dts_ms * 1'000'000;
+  st.best_offset_ns = std::min(st.best_offset_ns, offset);
+  const double lag_s = static_cast<double>(offset - st.best_offset_ns) / 1e9;
+  if (lag_s > st.s.opts->max_lag_s) {
     st.fell_behind = true;
     stop_rungs(self);
     st.status = "passthrough only: transcoding fell behind real time";
@@ -187,6 +202,16 @@ caf::behavior transcoder_behavior(transcoder_actor* self) {
             self->send(it->second, config_atom::value, st.video->config(name), st.src_a);
       }
     },
+    [=](begin_atom, const wire_configs& c) {  // the same, from a transcode link on the ingest node
+      auto& st = self->state;
+      stop_rungs(self);
+      st.src_v = c.v();
+      st.src_a = c.a();
+      start_rungs(self);
+    },
+    [=](config_atom, const wire_configs& c) {
+      caf::anon_send(caf::actor_cast<caf::actor>(self), config_atom::value, c.v(), c.a());
+    },
     [=](frame_atom, const timed_frame& tf) { on_frame(self, tf); },
     [=](end_atom, bool) {
       stop_rungs(self);
@@ -195,13 +220,59 @@ caf::behavior transcoder_behavior(transcoder_actor* self) {
   };
 }
 
+
+struct link_state {
+  std::string room_id;
+  caf::actor room;
+  caf::actor remote;
+  std::vector<caf::actor> packagers;
+};
+
+using link_actor = caf::stateful_actor<link_state>;
+
 }  // namespace
 
 caf::actor spawn_transcoder_actor(caf::actor_system& sys, transcoder_setup setup) {
   return sys.spawn<caf::detached>([setup = std::move(setup)](transcoder_actor* self) mutable {
     self->state.s = std::move(setup);
+    self->state.holds_budget = self->state.s.budget_taken;
     return transcoder_behavior(self);
   });
 }
 
+caf::actor spawn_transcode_link(caf::actor_system& sys, std::string room_id, caf::actor room, caf::actor remote,
+                                std::vector<caf::actor> packagers) {
+  return sys.spawn([=](link_actor* self) -> caf::behavior {
+    auto& st = self->state;
+    st.room_id = room_id;
+    st.room = room;
+    st.remote = remote;
+    st.packagers = packagers;
+    self->monitor(remote);
+    self->set_down_handler([=](caf::down_msg& dm) {
+      auto& st = self->state;
+      if (dm.source != st.remote.address()) return;
+      // The transcoding node died or left: its rungs stop; players switch to the source.
+      spdlog::warn("room {}: the node transcoding this room went away; passthrough only", st.room_id);
+      for (auto& p : st.packagers) self->send(p, end_atom::value, false);
+      self->send(st.room, rungs_atom::value, std::vector<std::string>{},
+                 std::string("passthrough only: the node transcoding this room went away"));
+      self->quit();
+    });
+    return {
+      [=](begin_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
+        self->send(self->state.remote, begin_atom::value, wire_configs::from(v, a));
+      },
+      [=](config_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
+        self->send(self->state.remote, config_atom::value, wire_configs::from(v, a));
+      },
+      [=](frame_atom, const timed_frame& tf) { self->send(self->state.remote, frame_atom::value, tf); },
+      [=](end_atom, bool final) {
+        self->send(self->state.remote, end_atom::value, final);
+        self->demonitor(self->state.remote);
+        self->quit();
+      },
+    };
+  });
+}
 }  // namespace onair::actors

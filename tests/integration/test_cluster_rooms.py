@@ -75,8 +75,8 @@ class ClusterRooms(unittest.TestCase):
 
         # LL-HLS from node 3, an edge of node 2: ffprobe decodes video and audio.
         url = f"{self.n3.http}/hls/{rid}/master.m3u8"
-        self.n3.wait_for(lambda: self.n3.request("GET", f"/hls/{rid}/source/index.m3u8")[0] == 200, timeout=20,
-                         what="edge playlist on node 3")
+        self.n3.wait_for(lambda: self.n3.request("GET", f"/hls/{rid}/master.m3u8")[0] == 200, timeout=20,
+                         what="edge master playlist on node 3")
         frames, err, _ = ffprobe_frames(url, timeout=60, read_seconds=4)
         self.assertGreater(frames.get("video", 0), 0, err)
         self.assertGreater(frames.get("audio", 0), 0, err)

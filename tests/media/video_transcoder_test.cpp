@@ -142,7 +142,7 @@ TEST(video_transcoder, bitrate_stays_near_the_rung_target) {
   }
 }
 
-TEST(video_transcoder, default_ladder_on_a_720p_source_encodes_480p_only) {
+TEST(video_transcoder, default_ladder_on_a_720p_source_encodes_480p_and_360p) {
   t::source_options o;
   o.seconds = 1.5;
   o.width = 1280;
@@ -151,12 +151,12 @@ TEST(video_transcoder, default_ladder_on_a_720p_source_encodes_480p_only) {
   o.audio = false;
   const auto& src = t::cached_stream(o);
   const auto rungs = rungs_below(default_video_ladder(), 720);
-  ASSERT_EQ(rungs.size(), 1u);
+  ASSERT_EQ(rungs.size(), 2u);
   std::error_code ec;
   auto tc = video_transcoder::create(*src.video, rungs, 0, ec);
   ASSERT_TRUE(tc) << ec.message();
   const auto source = video_frames(src.frames);
-  expect_aligned_ladder(*tc, source, transcode(*tc, source), {{"480p", {854, 480}}});
+  expect_aligned_ladder(*tc, source, transcode(*tc, source), {{"480p", {854, 480}}, {"360p", {640, 360}}});
 }
 
 TEST(video_transcoder, corrupt_frame_gives_decoder_error_and_later_frames_still_work) {
