@@ -147,9 +147,11 @@ std::error_code audio_transcoder_impl::resample_into_fifo(AVFrame* decoded) {
   // started the fifo. A gap or overlap of more than one AAC frame against that count (a dropped RTMP
   // message, a publisher clock jump) restarts the count at the new timestamp; the < 23 ms of samples
   // still queued are dropped rather than played at the wrong time.
-  const std::int64_t pts = av_rescale_q(decoded->pts, {1, 1000}, {1, sample_rate_});
-  const std::int64_t expected = fifo_head_pts_ + av_audio_fifo_size(fifo_.get());
-  if (fifo_head_pts_ == AV_NOPTS_VALUE || pts - expected > aac_frame || expected - pts > aac_frame) {
+  const bool started = fifo_head_pts_ != AV_NOPTS_VALUE;
+  const std::int64_t expected = started ? fifo_head_pts_ + av_audio_fifo_size(fifo_.get()) : 0;
+  const std::int64_t pts =
+      decoded->pts == AV_NOPTS_VALUE ? expected : av_rescale_q(decoded->pts, {1, 1000}, {1, sample_rate_});
+  if (!started || pts - expected > aac_frame || expected - pts > aac_frame) {
     av_audio_fifo_reset(fifo_.get());
     fifo_head_pts_ = pts;
   }
