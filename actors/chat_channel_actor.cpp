@@ -13,6 +13,7 @@
 #include "actors/node_metrics.hpp"
 #include "actors/room_rules.hpp"
 #include "actors/token_bucket.hpp"
+#include "net/chat/fanout_group.hpp"
 
 namespace onair::actors {
 
@@ -40,6 +41,7 @@ struct channel_state {
   caf::actor storage;
   std::shared_ptr<node_metrics> metrics;
   std::unordered_map<std::uint64_t, member> members;
+  net::chat::fanout_group fanout;  ///< the members' sinks, grouped per io thread for broadcast()
   std::uint64_t first_seq = 0;  ///< oldest retained in storage (0 = none)
   std::uint64_t last_seq = 0;   ///< last sequence number handed out
   std::uint64_t durable_seq = 0;  ///< last sequence number known to be in storage
@@ -62,9 +64,7 @@ media::shared_bytes frame(std::string text) {
   return media::make_shared_bytes(std::vector<std::uint8_t>(text.begin(), text.end()));
 }
 
-void broadcast(channel_state& st, const media::shared_bytes& f, prio p) {
-  for (auto& [id, m] : st.members) m.sink->send(f, p);
-}
+void broadcast(channel_state& st, const media::shared_bytes& f, prio p) { st.fanout.send_all(f, p); }
 
 void send_to(channel_state& st, std::uint64_t conn, std::string text, prio p = prio::normal) {
   if (auto it = st.members.find(conn); it != st.members.end()) it->second.sink->send(frame(std::move(text)), p);
@@ -274,6 +274,7 @@ void on_join(channel_actor* self, std::uint64_t conn, net::chat::user_info user,
     return;
   }
   st.members[conn] = member{sink, user};
+  st.fanout.add(sink);
   sink->send(frame(net::chat::render_welcome(st.room, user, st.last_seq, st.members.size(), st.mod.slow_mode_s)),
              prio::normal);
   presence_changed(self);
@@ -313,7 +314,12 @@ caf::behavior running(channel_actor* self) {
     [=](join_atom, std::uint64_t conn, net::chat::user_info& user, std::shared_ptr<session_sink>& sink,
         std::optional<std::uint64_t> since) { on_join(self, conn, std::move(user), std::move(sink), since); },
     [=](leave_atom, std::uint64_t conn) {
-      if (self->state.members.erase(conn) > 0) presence_changed(self);
+      auto& st = self->state;
+      if (auto it = st.members.find(conn); it != st.members.end()) {
+        st.fanout.remove(it->second.sink.get());
+        st.members.erase(it);
+        presence_changed(self);
+      }
     },
     [=](cframe_atom, std::uint64_t conn, const net::chat::client_frame& f) {
       if (auto* m = std::get_if<net::chat::msg_frame>(&f)) on_msg(self, conn, *m);
