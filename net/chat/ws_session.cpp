@@ -447,7 +447,7 @@ class ws_session final : public fanout_member, public std::enable_shared_from_th
   bool close_received_ = false;   ///< the peer's close frame arrived
   bool parser_failed_ = false;    ///< a protocol error: no more input is parsed
   bool draining_ = false;         ///< input is discarded until EOF
-  bool active_ = false;           ///< something was read since the last keep-alive tick
+  bool active_ = true;            ///< something was read since the last keep-alive tick (the request was)
   bool ping_sent_ = false;
   bool finished_ = false;
 };
