@@ -13,20 +13,27 @@ namespace onair::net::chat {
 
 using member_list = std::vector<std::shared_ptr<fanout_member>>;
 
+/// One io_context's members as broadcast jobs see them.
+struct snapshot {
+  member_list members;
+  /// Broadcast jobs posted with this snapshot and not finished yet. A job ends with a releasing
+  /// decrement; the owner reads it with acquire before editing in place, so the job's reads of
+  /// `members` happen before the owner's writes.
+  std::atomic<std::uint32_t> readers{0};
+};
+
 struct fanout_group::shard {
   boost::asio::io_context* ctx = nullptr;
-  std::shared_ptr<member_list> members = std::make_shared<member_list>();
+  std::shared_ptr<snapshot> current = std::make_shared<snapshot>();
 
-  /// The snapshot, safe to edit: copied first if a broadcast job still holds it.
+  /// The member list, safe to edit: copied into a new snapshot first if a job still reads this one.
   member_list& edit() {
-    if (members.use_count() > 1) {
-      members = std::make_shared<member_list>(*members);
-    } else {
-      // use_count() is a relaxed load; pair it with the job's releasing decrement so its reads of the
-      // vector happen before our writes.
-      std::atomic_thread_fence(std::memory_order_acquire);
+    if (current->readers.load(std::memory_order_acquire) > 0) {
+      auto copy = std::make_shared<snapshot>();
+      copy->members = current->members;
+      current = std::move(copy);
     }
-    return *members;
+    return current->members;
   }
 };
 
@@ -79,10 +86,12 @@ void fanout_group::send_all(const media::shared_bytes& text, session_sink::prior
   if (!text) return;
   media::shared_bytes wire;
   for (auto& sh : shards_) {
-    if (sh->members->empty()) continue;
+    if (sh->current->members.empty()) continue;
     if (!wire) wire = encode_ws_frame(ws_opcode::text, std::span<const std::uint8_t>(*text));
-    boost::asio::post(*sh->ctx, [members = sh->members, wire, p] {
-      for (const auto& m : *members) m->deliver(wire, p);
+    sh->current->readers.fetch_add(1, std::memory_order_relaxed);
+    boost::asio::post(*sh->ctx, [snap = sh->current, wire, p] {
+      for (const auto& m : snap->members) m->deliver(wire, p);
+      snap->readers.fetch_sub(1, std::memory_order_release);
     });
   }
   for (const auto& d : direct_) d->send(text, p);
