@@ -25,6 +25,12 @@ struct io_runtime::impl {
   explicit impl(unsigned n) {
     for (unsigned i = 0; i < n; ++i) shards.push_back(std::make_unique<shard>());
   }
+  /// Destroys the contexts last to first. A context's destructor destroys its pending handlers, and a
+  /// handler on any context may hold the last reference to a listener, whose acceptor is registered
+  /// with the primary context: so the primary must go last, after every other context's handlers.
+  ~impl() {
+    while (!shards.empty()) shards.pop_back();
+  }
 
   /// The first context: listeners' acceptors live there.
   boost::asio::io_context& primary() { return shards.front()->ioc; }
