@@ -14,6 +14,7 @@
 #include "actors/node_metrics.hpp"
 #include "actors/room_rules.hpp"
 #include "actors/token_bucket.hpp"
+#include "net/chat/fanout_group.hpp"
 
 namespace onair::actors {
 
@@ -70,6 +71,7 @@ struct channel_state {
   caf::actor storage;
   std::shared_ptr<node_metrics> metrics;
   std::unordered_map<std::uint64_t, member> members;
+  net::chat::fanout_group fanout;  ///< the members' sinks, grouped per io thread for broadcast()
   std::uint64_t first_seq = 0;  ///< oldest retained in storage (0 = none)
   std::uint64_t last_seq = 0;   ///< last sequence number handed out
   std::uint64_t durable_seq = 0;  ///< last sequence number known to be in storage
@@ -97,10 +99,8 @@ media::shared_bytes frame(std::string text) {
   return media::make_shared_bytes(std::vector<std::uint8_t>(text.begin(), text.end()));
 }
 
-void broadcast(channel_state& st, const media::shared_bytes& f, prio p) {
-  for (auto& [id, m] : st.members)
-    if (!m.remote) m.sink->send(f, p);
-}
+/// To every local member and once to every relay (relayed connections are not in the fan-out group).
+void broadcast(channel_state& st, const media::shared_bytes& f, prio p) { st.fanout.send_all(f, p); }
 
 void send_to(channel_state& st, std::uint64_t conn, std::string text, prio p = prio::normal) {
   if (auto it = st.members.find(conn); it != st.members.end()) it->second.sink->send(frame(std::move(text)), p);
@@ -310,6 +310,7 @@ void on_join(channel_actor* self, std::uint64_t conn, net::chat::user_info user,
     return;
   }
   st.members[conn] = member{sink, user, remote};
+  if (!remote) st.fanout.add(sink);
   sink->send(frame(net::chat::render_welcome(st.room, user, st.last_seq, st.audience(), st.mod.slow_mode_s)),
              prio::normal);
   presence_changed(self);
@@ -355,7 +356,10 @@ void drop_relay(channel_actor* self, const caf::actor_addr& addr) {
   auto& st = self->state;
   auto it = st.relays.find(addr);
   if (it == st.relays.end()) return;
-  st.members.erase(it->second.member_id);
+  if (auto m = st.members.find(it->second.member_id); m != st.members.end()) {
+    st.fanout.remove(m->second.sink.get());
+    st.members.erase(m);
+  }
   for (auto& [conn, id] : it->second.conns) st.members.erase(id);
   st.relays.erase(it);
   presence_changed(self);
@@ -367,7 +371,12 @@ caf::behavior running(channel_actor* self) {
     [=](join_atom, std::uint64_t conn, net::chat::user_info& user, std::shared_ptr<session_sink>& sink,
         std::optional<std::uint64_t> since) { on_join(self, conn, std::move(user), std::move(sink), since); },
     [=](leave_atom, std::uint64_t conn) {
-      if (self->state.members.erase(conn) > 0) presence_changed(self);
+      auto& st = self->state;
+      if (auto it = st.members.find(conn); it != st.members.end()) {
+        st.fanout.remove(it->second.sink.get());
+        st.members.erase(it);
+        presence_changed(self);
+      }
     },
     [=](cframe_atom, std::uint64_t conn, const net::chat::client_frame& f) { on_frame(self, conn, f); },
     // ---- relays on other nodes (docs/cluster.md, "Chat relay") ----
@@ -376,7 +385,9 @@ caf::behavior running(channel_actor* self) {
       if (st.relays.count(relay.address())) return;
       const auto id = st.next_remote_id++;
       st.relays[relay.address()] = relay_info{relay, id, {}};
-      st.members[id] = member{std::make_shared<relay_sink>(relay, 0), {"relay:" + std::to_string(id), "", ""}, false, true};
+      auto sink = std::make_shared<relay_sink>(relay, 0);
+      st.fanout.add(sink);
+      st.members[id] = member{std::move(sink), {"relay:" + std::to_string(id), "", ""}, false, true};
       self->monitor(relay);
     },
     [=](rjoin_atom, const caf::actor& relay, std::uint64_t conn, net::chat::user_info& user, bool has_since,

@@ -4,24 +4,25 @@
 
 namespace onair::net {
 
-io_runtime::io_runtime(unsigned threads) : impl_(std::make_unique<impl>()) {
-  impl_->thread_count = threads == 0 ? 1 : threads;
-}
+io_runtime::io_runtime(unsigned threads) : impl_(std::make_unique<impl>(threads == 0 ? 1 : threads)) {}
 
 io_runtime::~io_runtime() { stop(); }
 
 void io_runtime::start() {
-  impl_->guard.emplace(impl_->ioc.get_executor());
-  for (unsigned i = 0; i < impl_->thread_count; ++i)
-    impl_->threads.emplace_back([this] { impl_->ioc.run(); });
+  for (auto& s : impl_->shards) {
+    if (s->thread.joinable()) continue;
+    s->guard.emplace(s->ioc.get_executor());
+    s->thread = std::thread([ctx = &s->ioc] { ctx->run(); });
+  }
 }
 
 void io_runtime::stop() {
-  impl_->guard.reset();
-  impl_->ioc.stop();
-  for (auto& t : impl_->threads)
-    if (t.joinable()) t.join();
-  impl_->threads.clear();
+  for (auto& s : impl_->shards) {
+    s->guard.reset();
+    s->ioc.stop();
+  }
+  for (auto& s : impl_->shards)
+    if (s->thread.joinable()) s->thread.join();
 }
 
 }  // namespace onair::net

@@ -19,8 +19,12 @@ struct ws_options {
   double join_timeout_s = 10.0;
   /// Open chat connections per listener; beyond it the upgrade is refused with HTTP 503.
   std::size_t max_connections = 20000;
-  /// Seconds a close frame may wait behind a stalled write before the socket is dropped outright.
+  /// Seconds a close frame may wait behind a stalled write (or for the peer's close frame) before the
+  /// socket is dropped outright.
   double close_timeout_s = 5.0;
+  /// A connection that sends nothing for half of this gets a ping (RFC 6455 5.5.2); one still silent
+  /// for another half is dropped. 300 s is what Beast's timeout::suggested(server) used to give us.
+  double idle_timeout_s = 300.0;
 };
 
 }  // namespace onair::net::chat

@@ -1,6 +1,7 @@
 #pragma once
-/// WebSocket chat sessions (RFC 6455) on sockets taken over from the HTTP listener. Beast's websocket
-/// headers stay in ws_session.cpp; this header only needs the socket and the request types.
+/// WebSocket chat sessions (RFC 6455) on sockets taken over from the HTTP listener. The WebSocket
+/// protocol is our own (ws_frame.hpp, ws_handshake.hpp); this header only needs the socket and the
+/// request types.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -52,7 +53,7 @@ class ws_hub : public std::enable_shared_from_this<ws_hub> {
   std::size_t open_connections() const { return open_.load(std::memory_order_relaxed); }
 
   /// Takes over `socket` (and the bytes already read past the request, `leftover`), answers the
-  /// upgrade and runs the session. Consumes the slot from try_reserve(). Call on the socket's strand.
+  /// upgrade and runs the session. Consumes the slot from try_reserve(). Call on the socket's io thread.
   void start_session(boost::asio::ip::tcp::socket socket, std::string leftover, const upgrade_request& req,
                      open_request info);
 

@@ -16,10 +16,12 @@ using tcp = asio::ip::tcp;
 
 server::impl::impl(io_runtime& io_, server_options opts_, api::api_handler& api_, hls::index& index_,
                    hls::viewer_observer& viewers_)
-    : io(io_), opts(opts_), api(api_), index(index_), viewers(viewers_), acceptor(asio::make_strand(io_.get().ioc)) {}
+    : io(io_), opts(opts_), api(api_), index(index_), viewers(viewers_), acceptor(asio::make_strand(io_.get().primary())) {}
 
 void server::impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(io.get().ioc),
+  // Each context is run by one thread, so a connection needs no strand: its socket is bound to the
+  // next context as is, and the chat session that may take it over writes on it without one.
+  acceptor.async_accept(io.get().next(),
                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
                           if (self->stopped || !self->acceptor.is_open()) return;
                           if (!ec) {

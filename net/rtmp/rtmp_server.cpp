@@ -28,13 +28,13 @@ class connection;
 
 struct server::impl : std::enable_shared_from_this<server::impl> {
   impl(io_runtime& io, server_options o, publish_handler& h)
-      : ioc(io.get().ioc), opts(o), handler(h), acceptor(asio::make_strand(io.get().ioc)) {}
+      : io(io.get()), opts(o), handler(h), acceptor(asio::make_strand(io.get().primary())) {}
 
   void do_accept();
   void add(std::uint64_t id, const std::shared_ptr<connection>& c);
   void remove(std::uint64_t id);
 
-  asio::io_context& ioc;
+  io_runtime::impl& io;  // accepted sockets go to its contexts round-robin
   server_options opts;
   publish_handler& handler;
   tcp::acceptor acceptor;  // its executor is a strand: accept and close never race
@@ -191,7 +191,7 @@ std::string peer_of(const tcp::socket& s) {
 }  // namespace
 
 void server::impl::do_accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [self = shared_from_this()](boost::system::error_code ec,
+  acceptor.async_accept(asio::make_strand(io.next()), [self = shared_from_this()](boost::system::error_code ec,
                                                                             tcp::socket socket) {
     if (ec == asio::error::operation_aborted || self->stopped) return;
     if (!ec) {

@@ -190,6 +190,41 @@ TEST_F(chat_ws, server_stop_sends_going_away) {
   ASSERT_TRUE(chat_.wait_closes(1));
 }
 
+TEST_F(chat_ws, websocket_ping_gets_a_pong_with_its_payload) {
+  auto c = joined();
+  std::string pong;
+  c->ws().control_callback([&](websocket::frame_type kind, beast::string_view payload) {
+    if (kind == websocket::frame_type::pong) pong = std::string(payload);
+  });
+  c->ws().ping("are you there");  // RFC 6455 5.5.2/5.5.3: the pong echoes the ping's payload
+  c->send(R"({"type":"ping"})");
+  EXPECT_EQ(c->read_json()["type"], "pong");  // the JSON pong comes after the control pong
+  EXPECT_EQ(pong, "are you there");
+}
+
+TEST_F(chat_ws, wrong_websocket_version_is_426_naming_13) {
+  http::testing::client raw(port_);
+  bhttp::request<bhttp::string_body> req{bhttp::verb::get, "/ws/rooms/r1/chat", 11};
+  req.set("Host", "127.0.0.1");
+  req.set("Upgrade", "websocket");
+  req.set("Connection", "Upgrade");
+  req.set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+  req.set("Sec-WebSocket-Version", "8");
+  const auto res = raw.send(std::move(req));
+  EXPECT_EQ(res.result_int(), 426u);
+  EXPECT_EQ(http::testing::header(res, bhttp::field::sec_websocket_version), "13");  // RFC 6455 4.4
+  ASSERT_TRUE(chat_.wait([](const auto&) { return true; }));
+  EXPECT_TRUE(chat_.records().empty());  // never reached the handler
+}
+
+TEST_F(chat_ws, frames_queued_together_arrive_whole_and_in_order) {
+  auto c = joined();
+  auto sink = chat_.records().begin()->second.sink;
+  // Many frames at once: the writer gathers them into few writes; each must still be a whole frame.
+  for (int i = 0; i < 200; ++i) sink->send(shared(R"({"type":"system","event":")" + std::to_string(i) + "\"}"), session_sink::priority::normal);
+  for (int i = 0; i < 200; ++i) EXPECT_EQ(c->read_json()["event"], std::to_string(i));
+}
+
 TEST(chat_ws_config, without_set_chat_the_path_is_404) {
   io_runtime io{1};
   http::testing::fake_api api;
@@ -367,6 +402,55 @@ TEST_F(chat_ws, idle_session_memory_stays_small) {
   std::printf("[ chat ] RSS per idle joined connection (server + raw client + test handler): %zu bytes\n", per);
   EXPECT_LT(per, 20u * 1024);
   RecordProperty("rss_per_connection_bytes", static_cast<int>(per));
+}
+
+}  // namespace
+}  // namespace onair::net::chat::testing
+
+namespace onair::net::chat::testing {
+namespace {
+
+class chat_ws_idle : public chat_fixture {
+  ws_options chat_options() override {
+    ws_options o;
+    o.idle_timeout_s = 0.6;  // a keep-alive tick every 0.3 s
+    return o;
+  }
+};
+
+TEST_F(chat_ws_idle, a_silent_client_gets_a_ping_then_is_dropped) {
+  http::testing::client raw(port_);
+  const std::string join = R"({"type":"join","nick":"mute"})";
+  std::string frame = "\x81";
+  frame += static_cast<char>(0x80 | join.size());
+  frame += std::string(4, '\0');  // zero mask key
+  raw.write_raw("GET /ws/rooms/r1/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" + frame + join);
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string got;
+  char buf[4096];
+  for (;;) {
+    beast::error_code ec;
+    const auto n = raw.socket().read_some(asio::buffer(buf), ec);
+    if (ec) break;  // dropped
+    got.append(buf, n);
+  }
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  EXPECT_NE(got.find(std::string("\x89\x00", 2)), std::string::npos) << "no ping";  // FIN + ping, no payload
+  EXPECT_GE(waited, 500ms);
+  EXPECT_LT(waited, 3s);
+  ASSERT_TRUE(chat_.wait_closes(1));
+}
+
+TEST_F(chat_ws_idle, a_client_that_answers_pings_stays) {
+  auto c = joined();
+  auto sink = chat_.records().begin()->second.sink;
+  std::thread later([sink] {
+    std::this_thread::sleep_for(1500ms);  // five ticks: two idle timeouts
+    sink->send(shared(render_system("live")), session_sink::priority::normal);
+  });
+  EXPECT_EQ(c->read_json()["event"], "live");  // Beast's read answers the pings meanwhile
+  later.join();
 }
 
 }  // namespace
