@@ -32,6 +32,7 @@
 #include "actors/viewer_session_actor.hpp"
 #include "cluster/gossip_node.hpp"
 #include "media/digest.hpp"
+#include "media/transcoder.hpp"
 #include "net/chat/chat_handler.hpp"
 #include "net/chat/ws_options.hpp"
 #include "net/hls/hls_index.hpp"
@@ -137,6 +138,7 @@ std::unique_ptr<storage::store> open_store(const std::string& data_dir) {
 
 int run_node(const node_options& opts) {
   spdlog::set_level(spdlog::level::from_str(opts.log_level));
+  media::quiet_codec_logs();
   // Every viewer, chatter and publisher is a socket: a full room (10,000 chatters) needs more than the
   // usual soft limit of 1024 descriptors, so take what the hard limit allows.
   if (rlimit lim{}; getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {

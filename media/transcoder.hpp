@@ -95,6 +95,10 @@ class audio_transcoder {
   virtual const std::vector<audio_rung>& rungs() const = 0;
 };
 
+/// Keeps libav's and libx264's per-encoder banners and statistics out of the node's log: warnings and
+/// errors only (a process-wide libav setting, so the node calls it once at start-up).
+void quiet_codec_logs();
+
 /// Decodes one H.264 keyframe (with the stream's config) and encodes it as a baseline JPEG `width`
 /// pixels wide (height keeps the aspect ratio; both rounded to even). Returns the JPEG bytes or an error:
 /// unsupported_codec (config), decoder_error (not a decodable keyframe), std::errc::invalid_argument
