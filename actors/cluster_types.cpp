@@ -23,6 +23,7 @@ void add_cluster_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<node_viewers>("onair_node_viewers");
   cfg.add_message_type<std::vector<std::uint64_t>>("onair_u64s");
   cfg.add_message_type<timed_frame>("onair_timed_frame");
+  cfg.add_message_type<std::vector<storage::token_record>>("onair_token_records");
   cfg.add_message_type<wire_configs>("onair_wire_configs");
   cfg.add_message_type<transcode_request>("onair_transcode_request");
 }

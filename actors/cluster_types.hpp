@@ -171,6 +171,11 @@ typename Inspector::result_type inspect(Inspector& f, frame& x) {
 namespace onair::storage {
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, token_record& x) {
+  return f(caf::meta::type_name("onair_token_record"), x.name, x.role, x.token_hash, x.created_at_ms);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, room_record& x) {
   return f(caf::meta::type_name("onair_room_record"), x.id, x.owner, x.title, x.description, x.kind, x.tags,
            x.status, x.stream_key_hash, x.created_at_ms, x.updated_at_ms, x.next_msn, x.discontinuity_seq,

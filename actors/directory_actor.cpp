@@ -538,7 +538,21 @@ caf::behavior directory_behavior(directory_actor* self) {
       st.peers[node] = dir;
       // Anti-entropy right away: a node that joins late or restarts converges within one round trip.
       self->send(dir, digest_atom::value, st.deps.node_id, make_digest(st));
+      // API tokens too: they are made offline (`onair token create`) or at a node's first start, so
+      // exchanging them whenever a link comes up is enough for every token to work on every node.
+      self->request(st.deps.storage, std::chrono::seconds(10), token_atom::value, list_atom::value)
+          .then([=](std::vector<storage::token_record>& tokens) { self->send(dir, token_atom::value, std::move(tokens)); },
+                [node](caf::error& err) {
+                  spdlog::warn("directory: tokens not sent to {}: {}", node, caf::to_string(err));
+                });
       st.viewers_sent.clear();
+    },
+    [=](token_atom, const std::vector<storage::token_record>& tokens) {
+      self->request(self->state.deps.storage, std::chrono::seconds(10), token_atom::value, put_atom::value, tokens)
+          .then([](std::uint64_t added) {
+                  if (added > 0) spdlog::info("directory: {} API token(s) learned from a peer", added);
+                },
+                [](caf::error& err) { spdlog::warn("directory: tokens from a peer not stored: {}", caf::to_string(err)); });
     },
     [=](peer_down_atom, const std::string& node) {
       self->state.peers.erase(node);

@@ -169,7 +169,6 @@ inline caf::error make_api_error(api_errc code, std::string message) {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::publish_attempt)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::room_summary)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::actors::node_stats)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::token_record)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::stream_metadata)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::video_config>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<onair::media::audio_config>)

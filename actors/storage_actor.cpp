@@ -34,6 +34,22 @@ caf::actor spawn_storage_actor(caf::actor_system& sys, std::shared_ptr<storage::
         if (ec) return to_error(ec, "find_token");
         return t;
       },
+      // Token replication (docs/cluster.md): every token of the cluster works on every node.
+      [db](token_atom, list_atom) -> caf::result<std::vector<storage::token_record>> {
+        std::vector<storage::token_record> out;
+        if (auto ec = db->list_tokens(out)) return to_error(ec, "list_tokens");
+        return out;
+      },
+      [db](token_atom, put_atom, const std::vector<storage::token_record>& tokens) -> caf::result<std::uint64_t> {
+        std::uint64_t added = 0;
+        for (const auto& t : tokens) {
+          storage::token_record existing;
+          if (t.token_hash.empty() || !db->find_token_by_hash(t.token_hash, existing)) continue;
+          if (auto ec = db->put_token(t)) return to_error(ec, "put_token");
+          ++added;
+        }
+        return added;
+      },
       // ---- chat history (issue #3) ----
       [db](chat_app_atom, const std::string& room, const std::vector<storage::chat_record>& batch)
           -> caf::result<caf::unit_t> {
