@@ -90,11 +90,11 @@ export class ChatClient {
         return;
       }
       this.track(f);
+      this.handlers.frame(f);
       if (f.type === "welcome") {
         this.attempt = 0;
         this.handlers.state("open", "connected");
       }
-      this.handlers.frame(f);
     };
     ws.onclose = (ev) => {
       if (this.ws !== ws) return;

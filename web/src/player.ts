@@ -56,6 +56,7 @@ export function createPlayer(url: string, opts: { label: string; muted?: boolean
   let hls: Hls | null = null;
   let timer: number | null = null;
   let errors = 0;
+  const errorLog: string[] = [];
   let fatal = 0;
 
   const showMessage = (text: string | null) => {
@@ -85,7 +86,10 @@ export function createPlayer(url: string, opts: { label: string; muted?: boolean
     player.on(Hls.Events.ERROR, (_e, data: ErrorData) => {
       errors++;
       element.dataset["hlsErrors"] = String(errors);
-      element.dataset["lastError"] = data.details;
+      // The recent error events, readable from the page (support, the browser test): "details@time".
+      errorLog.push(`${data.details}${data.fatal ? "(fatal)" : ""}@${video.currentTime.toFixed(2)}`);
+      if (errorLog.length > 20) errorLog.shift();
+      element.dataset["errorLog"] = errorLog.join(" ");
       if (!data.fatal) return;
       fatal++;
       element.dataset["hlsFatal"] = String(fatal);
