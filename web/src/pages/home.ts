@@ -97,7 +97,10 @@ export const homePage: Page = (main, _params, query) => {
       if (mine !== seq) return; // a newer search is on its way
       // Live rooms with the most viewers first; the rest newest first.
       const rooms = page.rooms.sort((a, b) => b.viewers - a.viewers || b.created_at.localeCompare(a.created_at));
+      // Keep keyboard focus on the same room across refreshes (the cards are rebuilt).
+      const focused = (document.activeElement?.closest?.("li[data-room]") as HTMLElement | null)?.dataset["room"];
       replaceChildren(results, ...rooms.map(card));
+      if (focused) results.querySelector<HTMLElement>(`li[data-room="${CSS.escape(focused)}"] a`)?.focus();
       const what = FILTERS.find((f) => f.value === status)?.label.toLowerCase() ?? "rooms";
       summary.textContent = rooms.length
         ? `${rooms.length} ${rooms.length === 1 ? "room" : "rooms"}${q ? ` matching “${q}”` : ""}`
