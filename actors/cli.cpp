@@ -40,6 +40,7 @@ int run_cli(int argc, char** argv) {
   node->add_option("--io-threads", opts.io_threads, "network threads")->capture_default_str();
   node->add_flag("--open-publish", opts.open_publish,
                  "trusted networks only: any publish name creates a room with that id (like nginx-rtmp)");
+  node->add_option("--web-root", opts.web_root, "directory of the browser app served at / (default: the build's web/dist)");
   node->add_option("--chat-secret", opts.chat.secret, "HS256 secret for chat JWTs (default: DATA/chat.secret)");
   node->add_option("--chat-origins", opts.chat_origins, "WebSocket Origin allow-list (default: any)")->delimiter(',');
   node->add_option("--chat-max-chars", opts.chat.max_message_chars, "longest chat message, in characters")
@@ -120,6 +121,7 @@ int run_cli(int argc, char** argv) {
       if (given("--io-threads")) merged.io_threads = opts.io_threads;
       if (given("--log-level")) merged.log_level = opts.log_level;
       if (given("--open-publish")) merged.open_publish = opts.open_publish;
+      if (given("--web-root")) merged.web_root = opts.web_root;
       if (given("--chat-secret")) merged.chat.secret = opts.chat.secret;
       if (given("--chat-origins")) merged.chat_origins = opts.chat_origins;
       if (given("--chat-max-chars")) merged.chat.max_message_chars = opts.chat.max_message_chars;

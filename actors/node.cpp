@@ -234,7 +234,11 @@ int run_node(const node_options& opts) {
   }
   api_gateway api(sys, directory, storage_actor, cluster_actor, metrics, node_id,
                   public_endpoints{opts.public_host, rtmp.port(), opts.http_port});
-  net::http::server http(io, net::http::server_options{}, api, *index, viewers);
+  net::http::server_options http_opts;
+  http_opts.web_root = opts.web_root.empty() ? net::http::default_web_root() : opts.web_root;
+  if (!fs::exists(fs::path(http_opts.web_root) / "index.html"))
+    spdlog::warn("web app not built in {}: / answers 404 until `npm run build` in web/", http_opts.web_root);
+  net::http::server http(io, http_opts, api, *index, viewers);
   chat_gateway chat_gw(sys, chat_session_deps{directory, storage_actor, chat, metrics, registry});
   net::chat::ws_options ws;
   ws.max_frame_bytes = opts.chat_max_frame_bytes;
@@ -295,6 +299,7 @@ int run_node(const node_options& opts) {
   const auto http_base = fmt::format("http://{}:{}", show_host, http.port());
   std::cout << fmt::format("onair {} node {} ready ({} rooms)\n", version(), node_id, room_count)
             << fmt::format("  RTMP ingest : rtmp://{}:{}/live/<stream key>\n", show_host, rtmp.port())
+            << fmt::format("  web app     : {}/\n", http_base)
             << fmt::format("  HTTP API    : {}/api/rooms\n", http_base)
             << fmt::format("  LL-HLS      : {}/hls/<room id>/master.m3u8\n", http_base)
             << fmt::format("  chat        : ws://{}:{}/ws/rooms/<room id>/chat\n", show_host, http.port())

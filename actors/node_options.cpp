@@ -124,7 +124,8 @@ std::string load_config_file(const std::string& path, node_options& o) {
     return field(k, v, "data_dir", o.data_dir) || field(k, v, "bind_host", o.bind_host) ||
            field(k, v, "rtmp_port", o.rtmp_port) || field(k, v, "http_port", o.http_port) ||
            field(k, v, "public_host", o.public_host) || field(k, v, "io_threads", o.io_threads) ||
-           field(k, v, "log_level", o.log_level) || field(k, v, "open_publish", o.open_publish);
+           field(k, v, "log_level", o.log_level) || field(k, v, "open_publish", o.open_publish) ||
+           field(k, v, "web_root", o.web_root);
   });
   section("hls", [&](const std::string& k, const toml::node& v) {
     return field(k, v, "part_target", o.part_target_s) || field(k, v, "segment_target", o.segment_target_s) ||

@@ -23,6 +23,7 @@ struct node_options {
   unsigned io_threads = 2;         ///< Asio threads for RTMP + HTTP
   std::string log_level = "info";
   bool open_publish = false;       ///< trusted networks: an unknown publish name creates its room
+  std::string web_root;            ///< the browser app's files; empty = the build's web/dist (docs/web.md)
   chat_options chat;               ///< chat limits, retention and the JWT secret
   // Cluster (docs/cluster.md). Without a cluster secret the node runs standalone: no gossip, no CAF port.
   std::string cluster_secret;      ///< HMAC key of every gossip packet; the same on every node

@@ -9,7 +9,13 @@ PACKAGES=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev libavfilter-dev
   ffmpeg python3-websockets libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  chromium fonts-noto-color-emoji  # the browser tests (tests/web): Debian's Chromium, emoji for the reactions
 )
+# The web app (web/) builds with Node.js and npm. A machine may already have a newer Node.js from
+# elsewhere whose package conflicts with Debian's npm: only install Debian's when there is none.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
+fi
 if [ "${ONAIR_WITH_PEERS:-0}" = 1 ]; then
   PACKAGES+=(nginx-light libnginx-mod-rtmp wrk curl procps)  # bench/ side-by-side runs
 fi

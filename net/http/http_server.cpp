@@ -7,6 +7,7 @@
 
 #include "net/http/connection.hpp"
 #include "net/http/server_impl.hpp"
+#include "net/http/static_routes.hpp"
 #include "net/io_runtime_impl.hpp"
 
 namespace onair::net::http {
@@ -16,7 +17,17 @@ using tcp = asio::ip::tcp;
 
 server::impl::impl(io_runtime& io_, server_options opts_, api::api_handler& api_, hls::index& index_,
                    hls::viewer_observer& viewers_)
-    : io(io_), opts(opts_), api(api_), index(index_), viewers(viewers_), acceptor(asio::make_strand(io_.get().primary())) {}
+    : io(io_), opts(opts_), api(api_), index(index_), viewers(viewers_), acceptor(asio::make_strand(io_.get().primary())) {
+  if (!opts.web_root.empty()) web = std::make_shared<static_site>(opts.web_root);
+}
+
+const char* default_web_root() {
+#ifdef ONAIR_DEFAULT_WEB_ROOT
+  return ONAIR_DEFAULT_WEB_ROOT;
+#else
+  return "web/dist";
+#endif
+}
 
 void server::impl::do_accept() {
   // Each context is run by one thread, so a connection needs no strand: its socket is bound to the

@@ -1,6 +1,7 @@
 #pragma once
-/// HTTP listener (Boost.Beast): REST API under /api, LL-HLS under /hls, health at /healthz, and
-/// WebSocket chat at /ws/rooms/{id}/chat once set_chat() was called (docs/chat-protocol.md).
+/// HTTP listener (Boost.Beast): REST API under /api, LL-HLS under /hls, health at /healthz,
+/// WebSocket chat at /ws/rooms/{id}/chat once set_chat() was called (docs/chat-protocol.md), and the
+/// browser app at / (docs/web.md).
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -21,7 +22,13 @@ struct server_options {
   std::size_t max_header_bytes = 16 * 1024;
   unsigned idle_timeout_s = 60;            ///< keep-alive connections idle this long are closed
   double blocking_reload_timeout_factor = 3.0;  ///< RFC 8216bis 6.2.5.2: 503 after 3x target duration
+  /// The browser app's files (web/dist), served at `/`; empty = none (`/` answers 404 "not built").
+  std::string web_root;
 };
+
+/// The web/dist directory of the source tree this binary was built from (baked in by CMake), so a node
+/// started from a clean clone's build serves the app without an option.
+const char* default_web_root();
 
 class server {
  public:

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "net/http/api_json.hpp"
+#include "net/http/static_routes.hpp"
 
 namespace onair::net::http {
 
@@ -87,7 +88,11 @@ void dispatch(const std::shared_ptr<connection>& c, const request& req) {
       return c->respond(method_not_allowed("GET, HEAD, OPTIONS"));
     return handle_metrics(c);
   }
-  c->respond(make_error_response(404, "not_found", "no such resource"));
+  // The server's own prefixes never fall back to the app: a typo in an API or HLS URL must stay a JSON
+  // 404, not an HTML page that a player or script would misread.
+  if (first == "api" || first == "hls" || first == "ws" || first == "healthz" || first == "metrics")
+    return c->respond(make_error_response(404, "not_found", "no such resource"));
+  handle_static(c, req, segments);
 }
 
 }  // namespace onair::net::http

@@ -14,6 +14,7 @@
 namespace onair::net::http {
 
 class connection;
+class static_site;
 
 /// Owned through a shared_ptr: every connection holds one, so the options and references stay valid
 /// for callbacks that arrive after server::stop().
@@ -32,6 +33,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
   /// WebSocket chat (set_chat); null when chat is not served. Written before listen(), then read-only.
   std::shared_ptr<chat::ws_hub> chat;
+  /// The browser app's files (static_routes.cpp); null when no web root is configured.
+  std::shared_ptr<static_site> web;
 
   boost::asio::ip::tcp::acceptor acceptor;
   std::atomic<std::uint16_t> bound_port{0};
