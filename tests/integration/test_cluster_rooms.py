@@ -95,6 +95,9 @@ class ClusterRooms(unittest.TestCase):
         # Chat: a client on node 1 and one on node 3 each see both messages exactly once, in order.
         asyncio.run(self.chat_across(rid))
 
+        # Tokens replicate: node 1's admin token works on node 3 too.
+        self.n3.wait_for(lambda: self.n3.request("PATCH", f"/api/rooms/{rid}", {"description": "token from 1"},
+                                                 token=self.n1.admin_token)[0] == 200, what="node 1's token on node 3")
         # A change through node 3 (not the owner; its own admin token) is made by the owner and replicated.
         status, _, body = self.n3.request("PATCH", f"/api/rooms/{rid}", {"title": "Renamed from 3"},
                                           token=self.n3.admin_token)
