@@ -170,14 +170,14 @@ caf::behavior cluster_behavior(cluster_actor* self) {
       self->delayed_send(self, tick_interval, tick_atom::value);
       for (auto& [id, m] : st.members)  // retry links that failed (e.g. a peer still starting)
         if (m.state == cluster::member_state::alive) connect_to(self, m);
-      if (!st.deps.gossip) return;
+      // A standalone node has no gossip but still shows its own load in /api/cluster.
       const auto cpu = sample_cpu(st);
       self->request(st.deps.directory, remote_timeout, stats_atom::value)
           .then([=](const node_stats& s) {
                   cluster::load ld{static_cast<std::uint32_t>(s.rooms), static_cast<std::uint32_t>(s.live),
                                    static_cast<std::uint32_t>(s.viewers), cpu};
                   self->state.deps.self.ld = ld;
-                  self->state.deps.gossip->update_self(ld, false);
+                  if (self->state.deps.gossip) self->state.deps.gossip->update_self(ld, false);
                 },
                 [](caf::error&) {});
     },

@@ -115,6 +115,9 @@ class Standalone(unittest.TestCase):
             room = node.create_room("Solo")
             ingest = node.request("GET", f"/api/rooms/{room['id']}/ingest?region=anywhere")[2]
             self.assertEqual(ingest["node_id"], node.ready["node_id"])
+            # Its own load shows even without gossip (the room it owns, within one 2 s tick).
+            node.wait_for(lambda: node.request("GET", "/api/cluster")[2]["nodes"][0]["load"]["rooms"] == 1,
+                          timeout=6, what="standalone load")
         finally:
             node.cleanup()
 
