@@ -75,7 +75,7 @@ std::string flv_bytes() {
   std::string f("FLV\x01\x05\x00\x00\x00\x09", 9);  // signature, version 1, audio+video flags, DataOffset 9
   f += std::string(4, '\0');                          // PreviousTagSize0
   // Audio tag: type 8, DataSize 2, Timestamp 0x000010 (16 ms), extended 0x01 (-> 0x01000010), StreamID 0.
-  f += std::string("\x08\x00\x00\x02\x00\x00\x10\x01\x00\x00\x00", 11) + "\xaf\x00";
+  f += std::string("\x08\x00\x00\x02\x00\x00\x10\x01\x00\x00\x00", 11) + std::string("\xaf\x00", 2);
   f += std::string("\x00\x00\x00\x0d", 4);            // PreviousTagSize = 11 + 2
   // Video tag: type 9, DataSize 3, Timestamp 33 ms.
   f += std::string("\x09\x00\x00\x03\x00\x00\x21\x00\x00\x00\x00", 11) + std::string("\x17\x00\x00", 3);
