@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string>
 
+#include "bench/onair_bench/chat_scenario.hpp"
 #include "bench/onair_bench/hls_scenario.hpp"
 #include "bench/onair_bench/publish_scenario.hpp"
 #include "bench/onair_bench/run_common.hpp"
@@ -71,9 +72,19 @@ int main(int argc, char** argv) {
   pub->add_option("--duration", po.duration_s, "seconds")->check(CLI::Range(0.5, 3600.0));
   pub->add_option("--ramp-up", po.ramp_up_s, "seconds over which publishers connect")->check(CLI::Range(0.0, 3600.0));
 
+  onair::bench::chat_options co;
+  auto* chat = app.add_subcommand("chat", "K WebSocket chatters (runs bench/chat_load)");
+  chat->add_option("--url", co.url, "ws://127.0.0.1:PORT/ws/rooms/ID/chat")->required();
+  chat->add_option("--chatters", co.chatters, "receiving connections")->check(CLI::Range(1, 100000));
+  chat->add_option("--rate", co.rate, "messages per second, all publishers together")->check(CLI::Range(0.1, 100000.0));
+  chat->add_option("--duration", co.duration_s, "measured seconds")->check(CLI::Range(0.5, 3600.0));
+  chat->add_option("--warmup", co.warmup_s, "seconds before measuring")->check(CLI::Range(0.0, 600.0));
+  chat->add_option("--server-pid", co.server_pid, "server PID to sample CPU and RSS of");
+
   CLI11_PARSE(app, argc, argv);
   nlohmann::json result;
   if (*hls) result = onair::bench::run_hls(ho);
   else if (*pub) result = onair::bench::run_publish(po);
+  else if (*chat) result = onair::bench::run_chat(co, ONAIR_BENCH_CHAT_LOAD);
   return finish(result, json_path, html_path);
 }

@@ -79,6 +79,21 @@ class OnairBenchAgainstNode(NodeTestCase):
         self.assertIn("Latency CDF", page)
         self.assertNotIn("http://cdn", page)
 
+    def test_chat_chatters_deliver_with_latency(self):
+        room = self.node.create_room("Bench chat")
+        out = os.path.join(self.node.workdir, "chat.json")
+        ws = self.node.http.replace("http://", "ws://") + f"/ws/rooms/{room['id']}/chat"
+        p = subprocess.run([ONAIR_BENCH, "chat", "--url", ws, "--chatters", "20", "--rate", "2", "--duration", "3",
+                            "--warmup", "1", "--json", out], stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=90)
+        self.assertEqual(p.returncode, 0, p.stderr.decode(errors="replace"))
+        with open(out) as f:
+            r = json.load(f)
+        self.assertEqual(r["scenario"], "chat")
+        self.assertEqual(r["totals"]["errors"], 0, r["chat_load"])
+        # 2 msgs/s x 3 s to 20 receivers, less what the window edges cut.
+        self.assertGreater(r["totals"]["units"], 20 * 4)
+        self.assertGreater(r["latency_ms"]["p50"], 0)
+
 
 if __name__ == "__main__":
     unittest.main()
