@@ -10,7 +10,7 @@
 namespace onair::bench {
 namespace {
 
-TEST(url, parse_and_resolve) {
+TEST(bench_url, parse_and_resolve) {
   auto u = parse_url("http://127.0.0.1:8080/hls/r1/master.m3u8");
   ASSERT_TRUE(u);
   EXPECT_EQ(u->host, "127.0.0.1");
