@@ -1,0 +1,97 @@
+#include "bench/onair_bench/run_common.hpp"
+
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+namespace onair::bench {
+
+counters_snapshot live_counters::snapshot() const {
+  counters_snapshot s;
+  s.active = active.load(std::memory_order_relaxed);
+  s.units = units.load(std::memory_order_relaxed);
+  s.bytes = bytes.load(std::memory_order_relaxed);
+  s.stalls = stalls.load(std::memory_order_relaxed);
+  s.errors = errors.load(std::memory_order_relaxed);
+  return s;
+}
+
+std::int64_t wall_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t mono_ns() {
+  using namespace std::chrono;
+  return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
+void supervise(double duration_s, live_counters& c, const std::string& unit_name, std::vector<second_sample>& series,
+               const std::function<void()>& tick, const std::function<bool()>& done) {
+  const auto start = std::chrono::steady_clock::now();
+  auto prev = c.snapshot();
+  int second = 0;
+  for (int i = 1;; ++i) {
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(100 * i));
+    if (tick) tick();
+    const double t = i / 10.0;
+    if (i % 10 == 0) {
+      ++second;
+      auto now = c.snapshot();
+      auto s = delta_sample(second, prev, now);
+      prev = now;
+      series.push_back(s);
+      std::fprintf(stderr, "\r[%4ds] active %6lld  %s/s %7lld  %8.2f Mbit/s  stalls %lld (total %lld)  errors %lld   ",
+                   second, static_cast<long long>(s.active), unit_name.c_str(), static_cast<long long>(s.units),
+                   static_cast<double>(s.bytes) * 8 / 1e6, static_cast<long long>(s.stalls),
+                   static_cast<long long>(now.stalls), static_cast<long long>(now.errors));
+      std::fflush(stderr);
+    }
+    if (t >= duration_s || (done && done())) break;
+  }
+  std::fprintf(stderr, "\n");
+}
+
+nlohmann::json result_json(const std::string& scenario, const nlohmann::json& params,
+                           const std::vector<second_sample>& series, const live_counters& c,
+                           const latency_histogram& latency) {
+  nlohmann::json j;
+  j["tool"] = "onair-bench";
+  j["scenario"] = scenario;
+  j["params"] = params;
+  auto& s = j["series"] = nlohmann::json::array();
+  for (const auto& x : series)
+    s.push_back({{"t", x.t_s}, {"active", x.active}, {"units", x.units}, {"bytes", x.bytes},
+                 {"stalls", x.stalls}, {"errors", x.errors}});
+  auto total = c.snapshot();
+  j["totals"] = {{"units", total.units}, {"bytes", total.bytes}, {"stalls", total.stalls}, {"errors", total.errors}};
+  auto& l = j["latency_ms"];
+  l = {{"count", latency.count()}, {"mean", latency.mean_ms()}, {"p50", latency.percentile_ms(0.5)},
+       {"p90", latency.percentile_ms(0.9)}, {"p95", latency.percentile_ms(0.95)},
+       {"p99", latency.percentile_ms(0.99)}, {"max", latency.max_ms()}};
+  // At most ~400 CDF points keep the file small; the last point (fraction 1) is always kept.
+  auto cdf = latency.cdf();
+  auto& out = l["cdf"] = nlohmann::json::array();
+  const std::size_t step = std::max<std::size_t>(1, cdf.size() / 400);
+  for (std::size_t i = 0; i < cdf.size(); ++i)
+    if (i % step == 0 || i + 1 == cdf.size()) out.push_back({cdf[i].first, cdf[i].second});
+  return j;
+}
+
+bool write_json(const std::string& path, const nlohmann::json& j) {
+  std::ofstream f(path);
+  f << j.dump(1) << "\n";
+  return static_cast<bool>(f);
+}
+
+void raise_fd_limit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+}  // namespace onair::bench
