@@ -4,7 +4,7 @@
 #   - one source file: testsrc2 with light temporal noise, H.264 High (x264 veryfast, 2 s GOP, 2 B-frames)
 #     + AAC, $SIZE at 30 fps, $MEDIA_SECONDS long (made once per $OUT);
 #   - both sides: decode once (1 thread), bicubic scale to every default rung below the source
-#     (1080p -> 720p + 480p), libx264 veryfast / zerolatency / no B-frames, VBV maxrate = bitrate,
+#     (1080p -> 720p + 480p + 360p, the default ladder), libx264 veryfast / zerolatency / no B-frames, VBV maxrate = bitrate,
 #     bufsize 2x, keyint=infinite:scenecut=0 with IDRs forced where the source has them, $THREADS
 #     encoder threads, full speed (not real time); ffmpeg writes to the null muxer;
 #   - CPU = utime + stime of the process (os.wait4 rusage), $REPEATS runs each, interleaved;
@@ -36,6 +36,7 @@ HEIGHT=${SIZE#*x}
 LADDER=()
 [ "$HEIGHT" -gt 720 ] && LADDER+=("720 2500")
 [ "$HEIGHT" -gt 480 ] && LADDER+=("480 1000")
+[ "$HEIGHT" -gt 360 ] && LADDER+=("360 600")
 X264="-c:v libx264 -preset veryfast -tune zerolatency -bf 0 -forced-idr 1 -x264-params keyint=infinite:scenecut=0"
 X264="$X264 -force_key_frames source -fps_mode passthrough -threads $THREADS"
 SPLIT="[0:v]split=${#LADDER[@]}"
