@@ -63,6 +63,11 @@ struct node_viewers {
   std::string node;
   std::vector<std::string> rooms;
   std::vector<std::uint64_t> counts;
+  /// Ingest statistics of the streams this node is the origin of (admin page), per room.
+  std::vector<std::string> stream_rooms;
+  std::vector<std::uint32_t> ingest_kbps;
+  std::vector<double> fps;
+  std::vector<std::uint64_t> dropped_frames;
 };
 
 template <class Inspector>
@@ -72,7 +77,8 @@ typename Inspector::result_type inspect(Inspector& f, room_digest& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_viewers& x) {
-  return f(caf::meta::type_name("onair_node_viewers"), x.node, x.rooms, x.counts);
+  return f(caf::meta::type_name("onair_node_viewers"), x.node, x.rooms, x.counts, x.stream_rooms, x.ingest_kbps, x.fps,
+           x.dropped_frames);
 }
 
 /// Source or rung configs as they cross nodes (std::optional has no CAF 0.17 inspector).
@@ -232,7 +238,8 @@ typename Inspector::result_type inspect(Inspector& f, room_view& x) {
   std::vector<std::string> ladder = x.ladder.value_or(std::vector<std::string>{});
   return f(caf::meta::type_name("onair_room_view"), x.id, x.title, x.description, kind, x.tags, status, x.owner,
            x.created_at_ms, x.updated_at_ms, x.viewers, has_key, key, x.rtmp_url, x.hls_url, has_ladder, ladder,
-           x.renditions, x.transcoding, x.thumbnail_url, caf::meta::load_callback([&]() -> caf::error {
+           x.renditions, x.transcoding, x.thumbnail_url, x.has_stream, x.ingest_kbps, x.fps, x.dropped_frames,
+           caf::meta::load_callback([&]() -> caf::error {
              x.ladder = has_ladder ? std::optional<std::vector<std::string>>(ladder) : std::nullopt;
              x.kind = static_cast<room_kind>(kind);
              x.status = static_cast<room_status>(status);

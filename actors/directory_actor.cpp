@@ -45,6 +45,15 @@ struct directory_state {
   std::vector<cluster::member> members;                              ///< gossip view, for placement
   std::unordered_map<std::string, std::map<std::string, std::uint64_t>> remote_viewers;  ///< node -> room -> n
   std::map<std::string, std::uint64_t> viewers_sent;
+  /// Ingest statistics: of this node's streams (with the tick they were last refreshed), and per peer.
+  struct stream_stats {
+    std::uint32_t kbps = 0;
+    double fps = 0;
+    std::uint64_t dropped = 0;
+    std::uint64_t tick = 0;
+  };
+  std::map<std::string, stream_stats> local_stats;
+  std::unordered_map<std::string, std::map<std::string, stream_stats>> remote_stats;
   std::uint64_t ticks = 0;
   std::minstd_rand rng{std::random_device{}()};
 };
@@ -189,6 +198,25 @@ caf::response_promise at_owner(directory_actor* self, const std::string& id, caf
   return rp;
 }
 
+/// The room's view with its viewers summed over nodes and its stream statistics (from whichever node
+/// is its origin).
+net::api::room_view view_of(const directory_state& st, const room_summary& s) {
+  auto v = to_view(s.record, total_viewers(st, s.record.id, s.viewers));
+  if (s.record.status != 1) return v;
+  const directory_state::stream_stats* found = nullptr;
+  if (auto it = st.local_stats.find(s.record.id); it != st.local_stats.end()) found = &it->second;
+  for (const auto& [node, m] : st.remote_stats)
+    if (!found)
+      if (auto it = m.find(s.record.id); it != m.end()) found = &it->second;
+  if (found) {
+    v.has_stream = true;
+    v.ingest_kbps = found->kbps;
+    v.fps = found->fps;
+    v.dropped_frames = found->dropped;
+  }
+  return v;
+}
+
 net::api::room_page list(const directory_state& st, const net::api::list_rooms_request& req) {
   std::int64_t after_created = 0;
   std::string after_id;
@@ -205,7 +233,7 @@ net::api::room_page list(const directory_state& st, const net::api::list_rooms_r
   std::sort(hits.begin(), hits.end(), [](auto* a, auto* b) { return list_before(a->record, b->record); });
   net::api::room_page page;
   for (std::size_t i = 0; i < hits.size() && i < req.limit; ++i)
-    page.rooms.push_back(to_view(hits[i]->record, total_viewers(st, hits[i]->record.id, hits[i]->viewers)));
+    page.rooms.push_back(view_of(st, *hits[i]));
   if (hits.size() > req.limit && !page.rooms.empty()) page.next_cursor = cursor_after(hits[req.limit - 1]->record);
   return page;
 }
@@ -233,15 +261,24 @@ void try_place(directory_actor* self, caf::typed_response_promise<caf::actor> rp
 void tick(directory_actor* self) {
   auto& st = self->state;
   ++st.ticks;
+  // A stream that stopped reporting (its publisher was cut) leaves the statistics after 5 s.
+  std::erase_if(st.local_stats, [&](const auto& kv) { return kv.second.tick + 5 < st.ticks; });
   if (st.peers.empty()) return;
   std::map<std::string, std::uint64_t> mine;
   for (auto& [id, e] : st.rooms)
     if (e.summary.viewers > 0) mine[id] = e.summary.viewers;
-  if (mine != st.viewers_sent || st.ticks % viewers_every_ticks == 0) {
-    node_viewers nv{st.deps.node_id, {}, {}};
+  if (mine != st.viewers_sent || !st.local_stats.empty() || st.ticks % viewers_every_ticks == 0) {
+    node_viewers nv;
+    nv.node = st.deps.node_id;
     for (auto& [id, n] : mine) {
       nv.rooms.push_back(id);
       nv.counts.push_back(n);
+    }
+    for (auto& [id, s] : st.local_stats) {
+      nv.stream_rooms.push_back(id);
+      nv.ingest_kbps.push_back(s.kbps);
+      nv.fps.push_back(s.fps);
+      nv.dropped_frames.push_back(s.dropped);
     }
     auto msg = caf::make_message(viewers_atom::value, std::move(nv));
     for (auto& [node, dir] : st.peers) self->send(dir, msg);
@@ -305,7 +342,7 @@ caf::behavior directory_behavior(directory_actor* self) {
       auto& st = self->state;
       auto it = st.rooms.find(id);
       if (it == st.rooms.end()) return not_found(id);
-      return to_view(it->second.summary.record, total_viewers(st, id, it->second.summary.viewers));
+      return view_of(st, it->second.summary);
     },
     [=](patch_atom, const principal& who, const std::string& id, const net::api::patch_room_request& req) {
       return caf::result<net::api::room_view>(to_owner(self, id, caf::make_message(patch_atom::value, who, req),
@@ -557,12 +594,24 @@ caf::behavior directory_behavior(directory_actor* self) {
     [=](peer_down_atom, const std::string& node) {
       self->state.peers.erase(node);
       self->state.remote_viewers.erase(node);
+      self->state.remote_stats.erase(node);
     },
     [=](members_atom, std::vector<cluster::member>& members) { self->state.members = std::move(members); },
     [=](viewers_atom, const node_viewers& nv) {
       auto& counts = self->state.remote_viewers[nv.node];
       counts.clear();
       for (std::size_t i = 0; i < nv.rooms.size() && i < nv.counts.size(); ++i) counts[nv.rooms[i]] = nv.counts[i];
+      auto& stats = self->state.remote_stats[nv.node];
+      stats.clear();
+      for (std::size_t i = 0; i < nv.stream_rooms.size() && i < nv.ingest_kbps.size() && i < nv.fps.size() &&
+                              i < nv.dropped_frames.size();
+           ++i)
+        stats[nv.stream_rooms[i]] = {nv.ingest_kbps[i], nv.fps[i], nv.dropped_frames[i], 0};
+    },
+    [=](stats_atom, const std::string& id, std::uint32_t kbps, double fps, std::uint64_t dropped) {
+      auto& st = self->state;
+      if (kbps == 0 && fps == 0) st.local_stats.erase(id);
+      else st.local_stats[id] = {kbps, fps, dropped, st.ticks};
     },
     [=](dir_atom) { return caf::actor_cast<caf::actor>(self); },
     [=](tick_atom) {

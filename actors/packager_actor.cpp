@@ -38,6 +38,7 @@ struct packager_state {
   bool final = false;
   std::int64_t part_first_received_ns = 0;  ///< receipt of the first frame of the part being built
   std::uint64_t errors_logged = 0;
+  std::uint64_t rejected = 0;  ///< frames the packager could not use (reported to the room)
   /// Edge nodes' room actors following this rendition (one per edge node, however many viewers it
   /// has). Each has received every update up to `sent`.
   std::vector<caf::actor> subscribers;
@@ -143,6 +144,7 @@ caf::behavior packager_behavior(packager_actor* self) {
       auto snap = st.packager->push(tf.f, now_ms(), ec);
       if (ec) {
         ++st.metrics->packager_errors;
+        self->send(st.room, stats_atom::value, st.name, ++st.rejected);
         if (st.errors_logged++ < 10)
           spdlog::warn("room {}: packager dropped a frame (dts {} ms): {}", st.room_id, tf.f.dts_ms, ec.message());
       }

@@ -47,6 +47,7 @@ struct room_state {
   std::vector<std::string> live_rungs;  ///< rungs the transcoder feeds now (ladder order)
   std::string transcode_status;
   std::string media_warning;  ///< this publish session's unusable media (e.g. a codec other than H.264)
+  std::uint64_t dropped_frames = 0;  ///< source frames the packager rejected (all sessions)
   std::string master;
   std::vector<caf::actor> edges;  ///< edge nodes' room actors following this node's renditions
   caf::actor chat;  ///< the room's chat channel (owner) or chat relay (other nodes), spawned on first join
@@ -405,6 +406,7 @@ caf::behavior room_behavior(room_actor* self) {
       auto& st = self->state;
       if (!st.publisher || st.publisher->stream != stream) return;
       st.publisher.reset();
+      self->send(st.deps.directory, stats_atom::value, st.rec.id, std::uint32_t{0}, 0.0, st.dropped_frames);
       spdlog::info("room {}: publisher left", st.rec.id);
       report_origin(self, false);
     },
@@ -510,6 +512,16 @@ caf::behavior room_behavior(room_actor* self) {
       st.live_rungs = std::move(live);
       st.transcode_status = std::move(status);
       publish_master(self);
+    },
+    // Ingest statistics of this node's publisher (admin page), passed to the directory.
+    [=](stats_atom, std::uint32_t kbps, double fps) {
+      auto& st = self->state;
+      if (!st.publisher) return;
+      self->send(st.deps.directory, stats_atom::value, st.rec.id, kbps, fps, st.dropped_frames);
+    },
+    [=](stats_atom, const std::string& rendition, std::uint64_t rejected) {
+      auto& st = self->state;
+      if (rendition == source_name(st)) st.dropped_frames = rejected;
     },
     [=](warn_atom, const std::string& what) {
       auto& st = self->state;

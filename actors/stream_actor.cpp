@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <chrono>
 #include <deque>
 #include <spdlog/spdlog.h>
 
@@ -23,7 +24,12 @@ struct stream_state {
   bool begun = false;
   std::deque<timed_frame> gop;  ///< frames since the last video keyframe (audio-only: a short tail)
   std::size_t gop_bytes = 0;
+  // Ingest statistics over the current window, sent to the room every stats_interval (admin page).
+  std::uint64_t window_bytes = 0;
+  std::uint64_t window_video_frames = 0;
 };
+
+constexpr auto stats_interval = std::chrono::seconds(2);
 
 using stream_actor = caf::stateful_actor<stream_state>;
 
@@ -57,6 +63,7 @@ caf::actor spawn_stream_actor(caf::actor_system& sys, std::string room_id, caf::
     st.room = room;
     st.opts = opts;
     if (first_subscriber) st.subscribers.push_back(first_subscriber);
+    self->delayed_send(self, stats_interval, tick_atom::value);
     return {
       [=](meta_atom, const media::stream_metadata& md) { self->state.metadata = md; },
       [=](config_atom, const media::video_config& v) {
@@ -72,6 +79,8 @@ caf::actor spawn_stream_actor(caf::actor_system& sys, std::string room_id, caf::
       },
       [=](frame_atom, const timed_frame& tf) {
         auto& st = self->state;
+        st.window_bytes += tf.f.data.size;
+        if (tf.f.kind == media::track_kind::video) ++st.window_video_frames;
         if (st.opts.audio_only && tf.f.kind == media::track_kind::video) return;
         if (!st.begun) {
           st.begun = true;
@@ -81,6 +90,14 @@ caf::actor spawn_stream_actor(caf::actor_system& sys, std::string room_id, caf::
         for (auto& s : st.subscribers) self->send(s, frame_atom::value, tf);
       },
       [=](warn_atom, const std::string& what) { self->send(self->state.room, warn_atom::value, what); },
+      [=](tick_atom) {
+        auto& st = self->state;
+        const double secs = std::chrono::duration<double>(stats_interval).count();
+        const auto kbps = static_cast<std::uint32_t>(static_cast<double>(st.window_bytes) * 8 / 1000 / secs);
+        self->send(st.room, stats_atom::value, kbps, static_cast<double>(st.window_video_frames) / secs);
+        st.window_bytes = st.window_video_frames = 0;
+        self->delayed_send(self, stats_interval, tick_atom::value);
+      },
       [=](subscribe_atom, const caf::actor& sub) {
         auto& st = self->state;
         st.subscribers.push_back(sub);

@@ -1,6 +1,7 @@
 #include "net/http/api_json.hpp"
 
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -113,6 +114,9 @@ json room_json(const api::room_view& r) {
   j["renditions"] = r.renditions;
   j["transcoding"] = r.transcoding;
   j["thumbnail_url"] = r.thumbnail_url.empty() ? json(nullptr) : json(r.thumbnail_url);
+  j["stream"] = r.has_stream ? json{{"ingest_kbps", r.ingest_kbps}, {"fps", std::round(r.fps * 10) / 10},
+                                    {"dropped_frames", r.dropped_frames}}
+                             : json(nullptr);
   return j;
 }
 

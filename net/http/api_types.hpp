@@ -31,6 +31,10 @@ struct room_view {
   std::vector<std::string> renditions;    ///< renditions live now ("source", "480p", ...)
   std::string transcoding;                ///< "" or why fewer renditions than asked are served
   std::string thumbnail_url;              ///< video rooms: http://HOST:PORT/api/rooms/ID/thumbnail.jpg
+  bool has_stream = false;                ///< ingest statistics below are known (the room is live)
+  std::uint32_t ingest_kbps = 0;          ///< publisher's bitrate over the last 2 s
+  double fps = 0;                         ///< publisher's video frames per second over the last 2 s
+  std::uint64_t dropped_frames = 0;       ///< source frames the server could not package
 };
 
 struct create_room_request {

@@ -72,6 +72,9 @@ class ClusterRooms(unittest.TestCase):
         for n in self.nodes:
             n.wait_for(lambda: origin_seen(n), timeout=20, what="origin recorded and replicated")
         self.assertEqual(self.room_on(self.n3, rid)["status"], "live")
+        # The origin's ingest statistics reach every node.
+        stream = self.n3.wait_for(lambda: self.room_on(self.n3, rid)["stream"], timeout=10, what="stats on node 3")
+        self.assertGreater(stream["ingest_kbps"], 100)
 
         # LL-HLS from node 3, an edge of node 2: ffprobe decodes video and audio.
         url = f"{self.n3.http}/hls/{rid}/master.m3u8"

@@ -57,12 +57,18 @@ class Transcode(NodeTestCase):
                                       timeout=20, what="three live renditions")
             self.assertEqual(view["renditions"], ["source", "480p", "360p"])
             self.assertEqual(view["transcoding"], "")
+            # Ingest statistics of the live stream (the admin page shows them).
+            stream = self.node.wait_for(lambda: self.node.room(rid)["stream"], timeout=10, what="stream stats")
+            self.assertGreater(stream["ingest_kbps"], 100)
+            self.assertAlmostEqual(stream["fps"], 30, delta=6)
+            self.assertEqual(stream["dropped_frames"], 0)
             self.assertEqual(pub.wait(timeout=60), 0, pub.stderr.read().decode())
         finally:
             if pub.poll() is None:
                 pub.kill()
                 pub.wait()
         self.assertEqual(self.node.room(rid)["renditions"], [])  # not live any more
+        self.assertIsNone(self.node.room(rid)["stream"])
         status, _, master = self.node.request("GET", f"/hls/{rid}/master.m3u8")
         self.assertEqual(status, 200, master)
         vs = variants(master)

@@ -151,6 +151,9 @@ test("studio creates a room, ffmpeg goes live, viewers watch and chat, the DJ mo
   watchConsole(admin, "admin");
   await admin.goto("/admin");
   await admin.getByTestId("live-streams").locator(`tr[data-room="${roomId}"]`).waitFor({ timeout: 10000 });
+  // The live row shows the stream's ingest bitrate (measured by the node, refreshed every 5 s).
+  await admin.getByTestId("live-streams").locator(`tr[data-room="${roomId}"] td`, { hasText: "kbit/s" })
+    .waitFor({ timeout: 15000 });
   await admin.locator(`tr[data-node="${node.ready.node_id}"]`).waitFor();
   await shot(admin, "admin");
   await admin.close();

@@ -21,6 +21,8 @@ export interface Room {
   renditions: string[];
   transcoding: string;
   thumbnail_url: string | null;
+  /** Ingest statistics while live (from the stream's origin node), else null. */
+  stream: { ingest_kbps: number; fps: number; dropped_frames: number } | null;
 }
 
 export interface RoomPage {

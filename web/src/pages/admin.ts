@@ -129,7 +129,7 @@ function liveSection(rooms: Room[]): HTMLElement {
     rooms.length
       ? table(
           "Live streams",
-          ["Room", "Kind", "Viewers", "Renditions", "Transcoding"],
+          ["Room", "Kind", "Viewers", "Ingest", "FPS", "Dropped frames", "Renditions", "Transcoding"],
           rooms.map((r) =>
             h(
               "tr",
@@ -137,6 +137,9 @@ function liveSection(rooms: Room[]): HTMLElement {
               h("th", { scope: "row" }, roomLink(r.id, r.title)),
               h("td", {}, r.kind),
               h("td", {}, viewersText(r.viewers)),
+              h("td", {}, r.stream ? `${r.stream.ingest_kbps} kbit/s` : "—"),
+              h("td", {}, r.stream ? r.stream.fps.toFixed(1) : "—"),
+              h("td", { class: r.stream && r.stream.dropped_frames > 0 ? "warn" : "" }, r.stream ? String(r.stream.dropped_frames) : "—"),
               h("td", {}, r.renditions.join(", ") || "—"),
               h("td", { class: r.transcoding ? "warn" : "" }, r.transcoding || "ok"),
             ),
@@ -147,7 +150,7 @@ function liveSection(rooms: Room[]): HTMLElement {
     h(
       "p",
       { class: "note" },
-      "Ingest bitrate, frame rate and dropped frames per stream are not reported by the node's API yet, so they are not shown here.",
+      "Ingest bitrate and frame rate are measured by the stream's origin node over the last 2 s; dropped frames are source frames the server could not package.",
     ),
   );
 }
