@@ -63,6 +63,13 @@ caf::actor spawn_stream_actor(caf::actor_system& sys, std::string room_id, caf::
     st.room = room;
     st.opts = opts;
     if (first_subscriber) st.subscribers.push_back(first_subscriber);
+    // The stream ends with its room too (node shutdown, room deleted): its statistics tick would
+    // otherwise keep it alive, and the actor system waits for every actor. A monitor, not a link: the
+    // room must outlive a stream that ends.
+    self->monitor(room);
+    self->set_down_handler([=](caf::down_msg& dm) {
+      if (dm.source == self->state.room.address()) self->quit();
+    });
     self->delayed_send(self, stats_interval, tick_atom::value);
     return {
       [=](meta_atom, const media::stream_metadata& md) { self->state.metadata = md; },
