@@ -1,5 +1,7 @@
 #include "av_test_source.hpp"
 
+#include "media/annexb.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -24,44 +26,13 @@ namespace {
   std::abort();
 }
 
-/// Splits Annex B (start codes) or passes through AVCC input; returns the NAL units.
-std::vector<std::span<const std::uint8_t>> split_annexb(std::span<const std::uint8_t> in) {
-  std::vector<std::span<const std::uint8_t>> nals;
-  std::size_t i = 0, start = std::string::npos;
-  auto flush = [&](std::size_t end) {
-    if (start == std::string::npos) return;
-    while (end > start && in[end - 1] == 0) --end;  // trailing zero of a 4-byte start code
-    if (end > start) nals.push_back(in.subspan(start, end - start));
-  };
-  while (i + 3 <= in.size()) {
-    if (in[i] == 0 && in[i + 1] == 0 && in[i + 2] == 1) {
-      flush(i);
-      i += 3;
-      start = i;
-    } else {
-      ++i;
-    }
-  }
-  flush(in.size());
-  return nals;
-}
-
 bool is_annexb(std::span<const std::uint8_t> in) {
   return in.size() > 4 && in[0] == 0 && in[1] == 0 && (in[2] == 1 || (in[2] == 0 && in[3] == 1));
 }
 
 std::vector<std::uint8_t> to_avcc_sample(std::span<const std::uint8_t> in) {
   if (!is_annexb(in)) return {in.begin(), in.end()};
-  std::vector<std::uint8_t> out;
-  for (auto nal : split_annexb(in)) {
-    std::uint32_t n = static_cast<std::uint32_t>(nal.size());
-    out.push_back(static_cast<std::uint8_t>(n >> 24));
-    out.push_back(static_cast<std::uint8_t>(n >> 16));
-    out.push_back(static_cast<std::uint8_t>(n >> 8));
-    out.push_back(static_cast<std::uint8_t>(n));
-    out.insert(out.end(), nal.begin(), nal.end());
-  }
-  return out;
+  return annexb_to_avcc(in);
 }
 
 /// AVCDecoderConfigurationRecord (ISO 14496-15 5.2.4.1) from Annex B SPS+PPS extradata.
