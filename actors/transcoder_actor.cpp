@@ -175,43 +175,47 @@ void on_frame(transcoder_actor* self, const timed_frame& tf) {
   send_out(self, tf.received_ns);
 }
 
+/// A publish session starts: new transcoders for the source's configs.
+void begin(transcoder_actor* self, std::optional<media::video_config> v, std::optional<media::audio_config> a) {
+  auto& st = self->state;
+  stop_rungs(self);
+  st.src_v = std::move(v);
+  st.src_a = std::move(a);
+  start_rungs(self);
+}
+
+/// New sequence headers mid-session.
+void reconfigure(transcoder_actor* self, std::optional<media::video_config> v, std::optional<media::audio_config> a) {
+  auto& st = self->state;
+  const bool video_changed = v != st.src_v;
+  const bool audio_changed = a != st.src_a;
+  st.src_v = std::move(v);
+  st.src_a = std::move(a);
+  if ((st.s.audio_room && audio_changed) || (!st.s.audio_room && video_changed)) {
+    // A new resolution or codec mid-stream: new decoder, new rungs (some may appear or vanish).
+    spdlog::info("room {}: the source changed its {} config; restarting the transcoder", st.s.room_id,
+                 st.s.audio_room ? "audio" : "video");
+    stop_rungs(self);
+    start_rungs(self);
+  } else if (audio_changed && st.video) {
+    // wire_configs: the rung packagers may be on another node (a transcoder placed away from the ingest).
+    for (auto& name : st.live)
+      if (auto it = st.s.packagers.find(name); it != st.s.packagers.end())
+        self->send(it->second, config_atom::value, wire_configs::from(st.video->config(name), st.src_a));
+  }
+}
+
 caf::behavior transcoder_behavior(transcoder_actor* self) {
   return {
     [=](begin_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
-      auto& st = self->state;
-      stop_rungs(self);
-      st.src_v = v;
-      st.src_a = a;
-      start_rungs(self);
+      begin(self, v, a);
     },
     [=](config_atom, const std::optional<media::video_config>& v, const std::optional<media::audio_config>& a) {
-      auto& st = self->state;
-      const bool video_changed = v != st.src_v;
-      const bool audio_changed = a != st.src_a;
-      st.src_v = v;
-      st.src_a = a;
-      if ((st.s.audio_room && audio_changed) || (!st.s.audio_room && video_changed)) {
-        // A new resolution or codec mid-stream: new decoder, new rungs (some may appear or vanish).
-        spdlog::info("room {}: the source changed its {} config; restarting the transcoder", st.s.room_id,
-                     st.s.audio_room ? "audio" : "video");
-        stop_rungs(self);
-        start_rungs(self);
-      } else if (audio_changed && st.video) {
-        for (auto& name : st.live)
-          if (auto it = st.s.packagers.find(name); it != st.s.packagers.end())
-            self->send(it->second, config_atom::value, st.video->config(name), st.src_a);
-      }
+      reconfigure(self, v, a);
     },
-    [=](begin_atom, const wire_configs& c) {  // the same, from a transcode link on the ingest node
-      auto& st = self->state;
-      stop_rungs(self);
-      st.src_v = c.v();
-      st.src_a = c.a();
-      start_rungs(self);
-    },
-    [=](config_atom, const wire_configs& c) {
-      caf::anon_send(caf::actor_cast<caf::actor>(self), config_atom::value, c.v(), c.a());
-    },
+    // The same from a transcode link on the ingest node (this transcoder runs on another node).
+    [=](begin_atom, const wire_configs& c) { begin(self, c.v(), c.a()); },
+    [=](config_atom, const wire_configs& c) { reconfigure(self, c.v(), c.a()); },
     [=](frame_atom, const timed_frame& tf) { on_frame(self, tf); },
     [=](end_atom, bool) {
       stop_rungs(self);
