@@ -209,6 +209,13 @@ awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono:
     pl = std::move(next);
     // The cursor fell out of the window (the viewer was too slow): jump to the live edge.
     if (!pl.segments.empty() && cur.msn < pl.segments.front().msn) cur = live_edge(pl);
+    // A part or segment arrived whole: count it and end any stall episode.
+    auto got_unit = [&] {
+      c.units.fetch_add(1, std::memory_order_relaxed);
+      c.bytes.fetch_add(static_cast<std::int64_t>(body.size()), std::memory_order_relaxed);
+      w.last_unit_ns.store(mono_ns(), std::memory_order_relaxed);
+      w.stalled.store(false, std::memory_order_relaxed);
+    };
     for (const auto& seg : pl.segments) {
       if (mono_ns() >= ctx.deadline_ns) break;
       if (ll) {
@@ -220,10 +227,7 @@ awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono:
             c.errors.fetch_add(1, std::memory_order_relaxed);
             break;
           }
-          c.units.fetch_add(1, std::memory_order_relaxed);
-          c.bytes.fetch_add(static_cast<std::int64_t>(body.size()), std::memory_order_relaxed);
-          w.last_unit_ns.store(mono_ns(), std::memory_order_relaxed);
-          w.stalled.store(false, std::memory_order_relaxed);
+          got_unit();
           // Latency: how far behind real time this part's first sample is when its bytes are in
           // (EXT-X-PROGRAM-DATE-TIME of the segment plus the durations of the earlier parts, 4.4.4.6).
           if (seg.pdt_ms) sh.latency.add_ms(static_cast<double>(wall_ms() - *seg.pdt_ms) - p.offset_s * 1000.0);
@@ -240,10 +244,7 @@ awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono:
           c.errors.fetch_add(1, std::memory_order_relaxed);
           break;
         }
-        c.units.fetch_add(1, std::memory_order_relaxed);
-        c.bytes.fetch_add(static_cast<std::int64_t>(body.size()), std::memory_order_relaxed);
-        w.last_unit_ns.store(mono_ns(), std::memory_order_relaxed);
-        w.stalled.store(false, std::memory_order_relaxed);
+        got_unit();
         if (seg.pdt_ms) sh.latency.add_ms(static_cast<double>(wall_ms() - *seg.pdt_ms));
         cur.msn = seg.msn;
         cur.segment_complete = true;
