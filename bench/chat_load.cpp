@@ -39,6 +39,8 @@
 #include <thread>
 #include <vector>
 
+#include "bench/onair_bench/proc_stats.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
@@ -136,41 +138,7 @@ bool parse_args(int argc, char** argv, options& o) {
   return true;
 }
 
-/// Server process figures from /proc (Linux).
-struct proc_sample {
-  double cpu_s = -1;     ///< utime+stime of all threads, seconds
-  long rss_kb = -1;      ///< VmRSS
-  std::int64_t at_ns = 0;
-};
-
-proc_sample sample_proc(int pid) {
-  proc_sample s;
-  s.at_ns = now_ns();
-  if (pid <= 0) return s;
-  {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (std::getline(f, line)) {
-      // The command name may hold spaces and parentheses; fields resume after the last ')'.
-      auto p = line.rfind(')');
-      if (p != std::string::npos) {
-        std::istringstream is(line.substr(p + 2));
-        std::string field;
-        unsigned long long ut = 0, st = 0;
-        for (int i = 3; i <= 15 && is >> field; ++i) {  // field 3 is state; 14 utime, 15 stime (proc(5))
-          if (i == 14) ut = std::stoull(field);
-          if (i == 15) st = std::stoull(field);
-        }
-        s.cpu_s = static_cast<double>(ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
-      }
-    }
-  }
-  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("VmRSS:", 0) == 0) s.rss_kb = std::stol(line.substr(6));
-  return s;
-}
+using onair::bench::sample_proc;  // server CPU and RSS from /proc (bench/onair_bench/proc_stats.hpp)
 
 double self_cpu_s() {
   rusage ru{};

@@ -1,317 +1,103 @@
 #include "bench/onair_bench/hls_scenario.hpp"
 
 #include <algorithm>
-#include <boost/asio.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <cstdio>
-#include <memory>
-#include <thread>
-#include <vector>
 
-#include "bench/onair_bench/http_url.hpp"
-#include "bench/onair_bench/playlist_parser.hpp"
+#include "bench/onair_bench/hls_viewers.hpp"
 #include "bench/onair_bench/run_common.hpp"
 
 namespace onair::bench {
 
-namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
-using asio::awaitable;
-
-/// What the supervisor thread reads about one viewer to detect stalls.
-struct viewer_watch {
-  std::atomic<std::int64_t> last_unit_ns{0};  ///< 0: not started yet
-  std::atomic<std::int64_t> window_ns{0};     ///< 3 x part target (LL-HLS) or 3 x target duration
-  std::atomic<bool> stalled{false};
-  std::atomic<bool> finished{false};
-};
-
-/// One io_context and its thread's private latency histogram.
-struct shard {
-  asio::io_context ioc{1};
-  latency_histogram latency;
-};
-
-struct shared_ctx {
-  url base;
-  tcp::resolver::results_type endpoints;
-  live_counters counters;
-  std::int64_t deadline_ns = 0;
-  int variant = 0;
-};
-
-/// One keep-alive HTTP/1.1 connection of a viewer, reconnected on demand.
-class http_conn {
- public:
-  http_conn(asio::io_context& ioc, shared_ctx& ctx) : stream_(ioc), ctx_(ctx) {}
-
-  /// GETs `target`; on success fills status and body. Errors are values; the connection is dropped on
-  /// any of them so the next call reconnects.
-  awaitable<beast::error_code> get(const std::string& target, std::chrono::milliseconds timeout, unsigned& status,
-                                   std::string& body) {
-    beast::error_code ec;
-    if (!open_) {
-      stream_.expires_after(std::chrono::seconds(5));
-      co_await stream_.async_connect(ctx_.endpoints, asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) co_return ec;
-      stream_.socket().set_option(tcp::no_delay(true), ec);
-      open_ = true;
-    }
-    http::request<http::empty_body> req{http::verb::get, target, 11};
-    req.set(http::field::host, ctx_.base.host + ":" + ctx_.base.port);
-    req.set(http::field::user_agent, "onair-bench");
-    stream_.expires_after(timeout);
-    co_await http::async_write(stream_, req, asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec) {
-      http::response_parser<http::string_body> parser;
-      parser.body_limit(256 * 1024 * 1024);
-      co_await http::async_read(stream_, buf_, parser, asio::redirect_error(asio::use_awaitable, ec));
-      if (!ec) {
-        auto res = parser.release();
-        status = res.result_int();
-        body = std::move(res.body());
-        if (!res.keep_alive()) close();
-        co_return ec;
-      }
-    }
-    close();
-    co_return ec;
-  }
-
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().close(ignored);
-    buf_.clear();
-    open_ = false;
-  }
-
- private:
-  beast::tcp_stream stream_;
-  beast::flat_buffer buf_;
-  shared_ctx& ctx_;
-  bool open_ = false;
-};
-
-/// Position of the last part (or segment, for playlists without parts) this viewer fetched.
-struct cursor {
-  std::int64_t msn = -1;
-  std::int64_t part = -1;       ///< -1: whole segments (not low-latency)
-  bool segment_complete = false;
-};
-
-bool after(std::int64_t msn, std::int64_t part, const cursor& c) {
-  return msn > c.msn || (msn == c.msn && part > c.part);
-}
-
-/// The cursor at the live edge of `pl`: the last listed part, or the last complete segment.
-cursor live_edge(const playlist& pl) {
-  cursor c;
-  if (pl.part_target_s > 0) {
-    for (auto it = pl.segments.rbegin(); it != pl.segments.rend(); ++it)
-      if (!it->parts.empty()) {
-        c.msn = it->msn;
-        c.part = static_cast<std::int64_t>(it->parts.size()) - 1;
-        c.segment_complete = !it->uri.empty();
-        return c;
-      }
-  }
-  for (auto it = pl.segments.rbegin(); it != pl.segments.rend(); ++it)
-    if (!it->uri.empty()) {
-      c.msn = it->msn;
-      c.part = pl.part_target_s > 0 ? static_cast<std::int64_t>(it->parts.size()) - 1 : -1;
-      c.segment_complete = true;
-      return c;
-    }
-  return c;
-}
-
-awaitable<void> sleep_for(std::chrono::nanoseconds d) {
-  asio::steady_timer t(co_await asio::this_coro::executor);
-  t.expires_after(d);
-  beast::error_code ec;
-  co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-}
-
-awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono::nanoseconds start_delay) {
-  co_await sleep_for(start_delay);
-  auto& c = ctx.counters;
-  http_conn conn(sh.ioc, ctx);
-  unsigned status = 0;
-  std::string body;
-  const auto retry = std::chrono::milliseconds(500);
-
-  // Find the media playlist: the URL itself, or a variant of a multivariant playlist.
-  std::string media_target = ctx.base.target;
-  playlist pl;
-  for (;;) {
-    if (mono_ns() >= ctx.deadline_ns) co_return;
-    auto ec = co_await conn.get(media_target, std::chrono::seconds(10), status, body);
-    if (!ec && status == 200 && !parse_playlist(body, pl)) {
-      if (!pl.is_multivariant) break;
-      if (pl.variants.empty()) co_return;
-      auto& v = pl.variants[std::min<std::size_t>(static_cast<std::size_t>(ctx.variant), pl.variants.size() - 1)];
-      media_target = resolve_target(ctx.base, v.uri);
-      continue;
-    }
-    c.errors.fetch_add(1, std::memory_order_relaxed);
-    co_await sleep_for(retry);
-  }
-  url media_base = ctx.base;
-  media_base.target = media_target;
-  c.active.fetch_add(1, std::memory_order_relaxed);
-
-  const bool ll = pl.part_target_s > 0 && pl.can_block_reload;
-  const double unit_s = ll ? pl.part_target_s : std::max<double>(1, static_cast<double>(pl.target_duration_s));
-  w.window_ns.store(static_cast<std::int64_t>(3 * unit_s * 1e9), std::memory_order_relaxed);
-  w.last_unit_ns.store(mono_ns(), std::memory_order_relaxed);
-
-  // The init segment once, as a player does before the first part (RFC 8216bis 4.4.4.5).
-  if (!pl.map_uri.empty()) {
-    auto ec = co_await conn.get(resolve_target(media_base, pl.map_uri), std::chrono::seconds(10), status, body);
-    if (!ec && status == 200) c.bytes.fetch_add(static_cast<std::int64_t>(body.size()), std::memory_order_relaxed);
-    else c.errors.fetch_add(1, std::memory_order_relaxed);
-  }
-
-  // Start at the live edge: what is already listed was produced before this viewer arrived.
-  cursor cur = live_edge(pl);
-  // RFC 8216bis 6.2.5.2: the server holds a blocking request up to three target durations.
-  const auto block_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(
-      3000 * std::max<std::int64_t>(1, pl.target_duration_s) + 2000));
-
-  while (mono_ns() < ctx.deadline_ns && !pl.endlist) {
-    std::string target = media_target;
-    if (ll && cur.msn >= 0) {
-      // Ask for the part after the cursor; after a segment's last part that is part 0 of the next
-      // segment (RFC 8216bis 6.2.5.2).
-      auto msn = cur.segment_complete ? cur.msn + 1 : cur.msn;
-      auto part = cur.segment_complete ? 0 : cur.part + 1;
-      target = with_query(with_query(target, "_HLS_msn=" + std::to_string(msn)), "_HLS_part=" + std::to_string(part));
-    } else {
-      // A plain HLS player reloads about every target duration (RFC 8216bis 6.3.4); half keeps up.
-      co_await sleep_for(std::chrono::nanoseconds(static_cast<std::int64_t>(unit_s * 0.5e9)));
-    }
-    auto ec = co_await conn.get(target, block_timeout, status, body);
-    playlist next;
-    if (ec || status != 200 || parse_playlist(body, next) || next.is_multivariant) {
-      c.errors.fetch_add(1, std::memory_order_relaxed);
-      co_await sleep_for(retry);
-      // A refused request (400: too far ahead after a restart) or a lost connection: rejoin at the edge.
-      auto ec2 = co_await conn.get(media_target, std::chrono::seconds(10), status, body);
-      if (!ec2 && status == 200 && !parse_playlist(body, next) && !next.is_multivariant) cur = live_edge(next);
-      continue;
-    }
-    pl = std::move(next);
-    // The cursor fell out of the window (the viewer was too slow): jump to the live edge.
-    if (!pl.segments.empty() && cur.msn < pl.segments.front().msn) cur = live_edge(pl);
-    // A part or segment arrived whole: count it and end any stall episode.
-    auto got_unit = [&] {
-      c.units.fetch_add(1, std::memory_order_relaxed);
-      c.bytes.fetch_add(static_cast<std::int64_t>(body.size()), std::memory_order_relaxed);
-      w.last_unit_ns.store(mono_ns(), std::memory_order_relaxed);
-      w.stalled.store(false, std::memory_order_relaxed);
-    };
-    for (const auto& seg : pl.segments) {
-      if (mono_ns() >= ctx.deadline_ns) break;
-      if (ll) {
-        for (std::size_t i = 0; i < seg.parts.size(); ++i) {
-          if (!after(seg.msn, static_cast<std::int64_t>(i), cur)) continue;
-          const auto& p = seg.parts[i];
-          auto pec = co_await conn.get(resolve_target(media_base, p.uri), std::chrono::seconds(10), status, body);
-          if (pec || status != 200) {
-            c.errors.fetch_add(1, std::memory_order_relaxed);
-            break;
-          }
-          got_unit();
-          // Latency: how far behind real time this part's first sample is when its bytes are in
-          // (EXT-X-PROGRAM-DATE-TIME of the segment plus the durations of the earlier parts, 4.4.4.6).
-          if (seg.pdt_ms) sh.latency.add_ms(static_cast<double>(wall_ms() - *seg.pdt_ms) - p.offset_s * 1000.0);
-          cur.msn = seg.msn;
-          cur.part = static_cast<std::int64_t>(i);
-        }
-        if (seg.msn == cur.msn && !seg.uri.empty() && cur.part + 1 >= static_cast<std::int64_t>(seg.parts.size()))
-          cur.segment_complete = true;
-        else if (seg.msn == cur.msn)
-          cur.segment_complete = false;
-      } else if (!seg.uri.empty() && seg.msn > cur.msn) {
-        auto sec = co_await conn.get(resolve_target(media_base, seg.uri), std::chrono::seconds(30), status, body);
-        if (sec || status != 200) {
-          c.errors.fetch_add(1, std::memory_order_relaxed);
-          break;
-        }
-        got_unit();
-        if (seg.pdt_ms) sh.latency.add_ms(static_cast<double>(wall_ms() - *seg.pdt_ms));
-        cur.msn = seg.msn;
-        cur.segment_complete = true;
-      }
-    }
-  }
-  conn.close();
-  c.active.fetch_sub(1, std::memory_order_relaxed);
-  w.finished.store(true, std::memory_order_relaxed);
-}
-
-}  // namespace
-
 nlohmann::json run_hls(const hls_options& o) {
   nlohmann::json params = {{"url", o.url}, {"viewers", o.viewers}, {"duration_s", o.duration_s},
-                           {"ramp_up_s", o.ramp_up_s}, {"threads", o.threads}, {"variant", o.variant}};
-  auto base = parse_url(o.url);
-  if (!base || base->scheme != "http") return {{"error", "--url must be an http:// playlist URL"}};
-  shared_ctx ctx;
-  ctx.base = *base;
-  ctx.variant = o.variant;
-  {
-    asio::io_context tmp;
-    tcp::resolver r(tmp);
-    beast::error_code ec;
-    ctx.endpoints = r.resolve(base->host, base->port, ec);
-    if (ec) return {{"error", "cannot resolve " + base->host + ": " + ec.message()}};
-  }
-  raise_fd_limit();
-  const auto start_ns = mono_ns();
-  ctx.deadline_ns = start_ns + static_cast<std::int64_t>(o.duration_s * 1e9);
+                           {"ramp_up_s", o.ramp_up_s}, {"threads", o.threads}, {"variant", o.variant},
+                           {"server_pids", o.server_pids}};
+  hls_viewers v(o.url, o.variant, o.threads, mono_ns() + static_cast<std::int64_t>(o.duration_s * 1e9));
+  if (!v.error().empty()) return {{"error", v.error()}};
+  server_sampler server(o.server_pids);
+  track tr{"hls", "parts", &v.counters(), {}};
+  supervision sv;
+  sv.duration_s = o.duration_s;
+  sv.tracks = {&tr};
+  sv.server = &server;
+  sv.tick = [&](double t) {
+    if (t <= 0.1) v.add(o.viewers, o.ramp_up_s);
+    v.check_stalls();
+  };
+  sv.done = [&] { return v.viewers() == o.viewers && v.all_finished(); };
+  supervise(sv);
+  v.stop();
+  return result_json("hls", params, tr.series, v.counters(), v.take_latency());
+}
 
-  std::vector<std::unique_ptr<shard>> shards;
-  for (int i = 0; i < std::max(1, o.threads); ++i) shards.push_back(std::make_unique<shard>());
-  std::vector<viewer_watch> watches(static_cast<std::size_t>(o.viewers));
-  for (int i = 0; i < o.viewers; ++i) {
-    auto delay = std::chrono::nanoseconds(
-        o.viewers > 1 ? static_cast<std::int64_t>(o.ramp_up_s * 1e9 * i / (o.viewers - 1)) : 0);
-    auto& sh = *shards[static_cast<std::size_t>(i) % shards.size()];
-    asio::co_spawn(sh.ioc, viewer(sh, ctx, watches[static_cast<std::size_t>(i)], delay), asio::detached);
-  }
-  std::vector<std::thread> threads;
-  for (auto& sh : shards) threads.emplace_back([&sh] { sh->ioc.run(); });
+nlohmann::json run_ramp(const ramp_options& o) {
+  nlohmann::json params = {{"url", o.url},         {"start", o.start},     {"step", o.step},
+                           {"max", o.max},         {"step_s", o.step_s},   {"threads", o.threads},
+                           {"variant", o.variant}, {"server_pids", o.server_pids}};
+  // Enough time for every step up to max; the ramp usually ends earlier, at the first stalling step.
+  const int steps_max = 1 + std::max(0, (o.max - o.start + o.step - 1) / std::max(1, o.step));
+  const double duration = steps_max * o.step_s + 1;
+  hls_viewers v(o.url, o.variant, o.threads, mono_ns() + static_cast<std::int64_t>(duration * 1e9));
+  if (!v.error().empty()) return {{"error", v.error()}};
+  server_sampler server(o.server_pids);
+  track tr{"hls", "parts", &v.counters(), {}};
+  latency_histogram all;
+  auto steps = nlohmann::json::array();
+  int knee = 0;
+  bool stop = false, stalled = false;
+  double step_end = 0;
+  counters_snapshot at_step_start;
 
-  std::vector<second_sample> series;
-  // Stall: no new part within 3 x part target (counted once per episode, ended by the next part).
-  auto check_stalls = [&] {
-    const auto now = mono_ns();
-    for (auto& w : watches) {
-      auto last = w.last_unit_ns.load(std::memory_order_relaxed);
-      if (last == 0 || w.finished.load(std::memory_order_relaxed) || w.stalled.load(std::memory_order_relaxed)) continue;
-      if (now - last > w.window_ns.load(std::memory_order_relaxed)) {
-        w.stalled.store(true, std::memory_order_relaxed);
-        ctx.counters.stalls.fetch_add(1, std::memory_order_relaxed);
-      }
+  supervision sv;
+  sv.duration_s = duration;
+  sv.tracks = {&tr};
+  sv.server = &server;
+  sv.tick = [&](double t) {
+    v.check_stalls();
+    if (t + 1e-9 < step_end) return;
+    // A step ended: judge it, then add the next batch of viewers (spread over the first fifth of the step).
+    if (step_end > 0) {
+      auto now = v.counters().snapshot();
+      auto lat = v.take_latency();
+      const auto stalls = now.stalls - at_step_start.stalls;
+      const auto errors = now.errors - at_step_start.errors;
+      std::vector<double> step_cpu;
+      for (const auto& x : tr.series)
+        if (x.t_s > step_end - o.step_s && x.server_cpu_pct >= 0) step_cpu.push_back(x.server_cpu_pct);
+      std::sort(step_cpu.begin(), step_cpu.end());
+      nlohmann::json st = {{"viewers", v.viewers()},
+                           {"active", now.active},
+                           {"parts", now.units - at_step_start.units},
+                           {"mbit_s", static_cast<double>(now.bytes - at_step_start.bytes) * 8 / 1e6 / o.step_s},
+                           {"stalls", stalls},
+                           {"errors", errors},
+                           {"latency_p50_ms", lat.percentile_ms(0.5)},
+                           {"latency_p99_ms", lat.percentile_ms(0.99)},
+                           {"server_cpu_pct_median", step_cpu.empty() ? -1 : step_cpu[step_cpu.size() / 2]}};
+      steps.push_back(st);
+      all.merge(lat);
+      std::fprintf(stderr, "\nstep: %d viewers, %lld stalls, %lld errors, latency p99 %.0f ms\n", v.viewers(),
+                   static_cast<long long>(stalls), static_cast<long long>(errors), lat.percentile_ms(0.99));
+      if (stalls == 0 && errors == 0 && now.active == v.viewers()) knee = v.viewers();
+      else stop = stalled = true;
+      if (v.viewers() >= o.max) stop = true;
+      at_step_start = now;
     }
+    if (stop) return;
+    const int add = step_end == 0 ? o.start : std::min(o.step, o.max - v.viewers());
+    v.add(add, o.step_s / 5);
+    step_end = (step_end == 0 ? t : step_end) + o.step_s;
   };
-  auto all_done = [&] {
-    return std::all_of(watches.begin(), watches.end(), [](auto& w) { return w.finished.load(); });
-  };
-  supervise(o.duration_s, ctx.counters, "parts", series, check_stalls, all_done);
-  for (auto& sh : shards) sh->ioc.stop();
-  for (auto& t : threads) t.join();
-
-  latency_histogram latency;
-  for (auto& sh : shards) latency.merge(sh->latency);
-  return result_json("hls", params, series, ctx.counters, latency);
+  sv.done = [&] { return stop; };
+  supervise(sv);
+  v.stop();
+  all.merge(v.take_latency());
+  auto j = result_json("ramp", params, tr.series, v.counters(), all);
+  j["steps"] = steps;
+  j["knee_viewers"] = knee;
+  // Without a stalling step the knee lies above --max: the figure is a lower bound.
+  j["knee_found"] = stalled;
+  return j;
 }
 
 }  // namespace onair::bench

@@ -7,7 +7,7 @@ std::optional<url> parse_url(std::string_view s) {
   auto sep = s.find("://");
   if (sep == std::string_view::npos) return std::nullopt;
   u.scheme = std::string(s.substr(0, sep));
-  if (u.scheme != "http" && u.scheme != "rtmp") return std::nullopt;
+  if (u.scheme != "http" && u.scheme != "rtmp" && u.scheme != "ws") return std::nullopt;
   auto rest = s.substr(sep + 3);
   auto slash = rest.find('/');
   auto hostport = rest.substr(0, slash);
@@ -15,7 +15,7 @@ std::optional<url> parse_url(std::string_view s) {
   auto colon = hostport.rfind(':');
   if (colon == std::string_view::npos) {
     u.host = std::string(hostport);
-    u.port = u.scheme == "http" ? "80" : "1935";
+    u.port = u.scheme == "rtmp" ? "1935" : "80";
   } else {
     u.host = std::string(hostport.substr(0, colon));
     u.port = std::string(hostport.substr(colon + 1));

@@ -44,6 +44,16 @@ std::vector<std::pair<double, double>> latency_histogram::cdf() const {
   return out;
 }
 
+double median_of(std::vector<double> v) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return x < 0; }), v.end());
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  const auto n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double ratio(double a, double b) { return a > 0 && b > 0 ? a / b : -1; }
+
 second_sample delta_sample(double t_s, const counters_snapshot& prev, const counters_snapshot& now) {
   second_sample s;
   s.t_s = t_s;

@@ -39,12 +39,20 @@ struct second_sample {
   std::int64_t bytes = 0;      ///< in that second
   std::int64_t stalls = 0;     ///< stall episodes that began in that second
   std::int64_t errors = 0;
+  double server_cpu_pct = -1;  ///< summed over the sampled server PIDs, 100 = one core; -1: not sampled
+  double server_rss_mb = -1;   ///< summed VmRSS of the sampled server PIDs; -1: not sampled
 };
 
 /// Cumulative counters as read at one instant.
 struct counters_snapshot {
   std::int64_t active = 0, units = 0, bytes = 0, stalls = 0, errors = 0;
 };
+
+/// Median of the non-negative values (negative ones mean "not measured"); -1 when there are none.
+double median_of(std::vector<double> v);
+
+/// a / b when both are positive; -1 otherwise (a figure that cannot be compared).
+double ratio(double a, double b);
 
 /// Turns a cumulative snapshot taken at `t_s` into a per-second sample against the previous one.
 second_sample delta_sample(double t_s, const counters_snapshot& prev, const counters_snapshot& now);

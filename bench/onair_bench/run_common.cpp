@@ -28,28 +28,44 @@ std::int64_t mono_ns() {
   return duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count();
 }
 
-void supervise(double duration_s, live_counters& c, const std::string& unit_name, std::vector<second_sample>& series,
-               const std::function<void()>& tick, const std::function<bool()>& done) {
+void supervise(supervision& sv) {
   const auto start = std::chrono::steady_clock::now();
-  auto prev = c.snapshot();
+  std::vector<counters_snapshot> prev;
+  for (auto* t : sv.tracks) prev.push_back(t->counters->snapshot());
   int second = 0;
   for (int i = 1;; ++i) {
     std::this_thread::sleep_until(start + std::chrono::milliseconds(100 * i));
-    if (tick) tick();
     const double t = i / 10.0;
+    if (sv.tick) sv.tick(t);
     if (i % 10 == 0) {
       ++second;
-      auto now = c.snapshot();
-      auto s = delta_sample(second, prev, now);
-      prev = now;
-      series.push_back(s);
-      std::fprintf(stderr, "\r[%4ds] active %6lld  %s/s %7lld  %8.2f Mbit/s  stalls %lld (total %lld)  errors %lld   ",
-                   second, static_cast<long long>(s.active), unit_name.c_str(), static_cast<long long>(s.units),
-                   static_cast<double>(s.bytes) * 8 / 1e6, static_cast<long long>(s.stalls),
-                   static_cast<long long>(now.stalls), static_cast<long long>(now.errors));
+      std::pair<double, double> server{-1, -1};
+      if (sv.server && !sv.server->empty()) server = sv.server->sample();
+      std::string line = "\r[" + std::to_string(second) + "s]";
+      char buf[256];
+      for (std::size_t k = 0; k < sv.tracks.size(); ++k) {
+        auto& tr = *sv.tracks[k];
+        auto now = tr.counters->snapshot();
+        auto s = delta_sample(second, prev[k], now);
+        s.server_cpu_pct = server.first;
+        s.server_rss_mb = server.second;
+        prev[k] = now;
+        tr.series.push_back(s);
+        std::snprintf(buf, sizeof buf, " %s: active %lld %s/s %lld %.2f Mbit/s stalls %lld/%lld errors %lld |",
+                      tr.name.c_str(), static_cast<long long>(s.active), tr.unit.c_str(),
+                      static_cast<long long>(s.units), static_cast<double>(s.bytes) * 8 / 1e6,
+                      static_cast<long long>(s.stalls), static_cast<long long>(now.stalls),
+                      static_cast<long long>(now.errors));
+        line += buf;
+      }
+      if (server.second >= 0) {
+        std::snprintf(buf, sizeof buf, " server %.0f%% CPU %.0f MB", server.first, server.second);
+        line += buf;
+      }
+      std::fprintf(stderr, "%s   ", line.c_str());
       std::fflush(stderr);
     }
-    if (t >= duration_s || (done && done())) break;
+    if (t >= sv.duration_s || (sv.done && sv.done())) break;
   }
   std::fprintf(stderr, "\n");
 }
@@ -62,22 +78,32 @@ nlohmann::json result_json(const std::string& scenario, const nlohmann::json& pa
   j["scenario"] = scenario;
   j["params"] = params;
   auto& s = j["series"] = nlohmann::json::array();
-  for (const auto& x : series)
-    s.push_back({{"t", x.t_s}, {"active", x.active}, {"units", x.units}, {"bytes", x.bytes},
-                 {"stalls", x.stalls}, {"errors", x.errors}});
+  for (const auto& x : series) {
+    nlohmann::json p = {{"t", x.t_s},           {"active", x.active}, {"units", x.units},
+                        {"bytes", x.bytes},     {"stalls", x.stalls}, {"errors", x.errors}};
+    if (x.server_rss_mb >= 0) {
+      p["server_cpu_pct"] = x.server_cpu_pct;
+      p["server_rss_mb"] = x.server_rss_mb;
+    }
+    s.push_back(std::move(p));
+  }
   auto total = c.snapshot();
   j["totals"] = {{"units", total.units}, {"bytes", total.bytes}, {"stalls", total.stalls}, {"errors", total.errors}};
-  auto& l = j["latency_ms"];
-  l = {{"count", latency.count()}, {"mean", latency.mean_ms()}, {"p50", latency.percentile_ms(0.5)},
-       {"p90", latency.percentile_ms(0.9)}, {"p95", latency.percentile_ms(0.95)},
-       {"p99", latency.percentile_ms(0.99)}, {"max", latency.max_ms()}};
+  j["latency_ms"] = latency_json(latency);
+  return j;
+}
+
+nlohmann::json latency_json(const latency_histogram& latency) {
+  nlohmann::json l = {{"count", latency.count()}, {"mean", latency.mean_ms()}, {"p50", latency.percentile_ms(0.5)},
+                      {"p90", latency.percentile_ms(0.9)}, {"p95", latency.percentile_ms(0.95)},
+                      {"p99", latency.percentile_ms(0.99)}, {"max", latency.max_ms()}};
   // At most ~400 CDF points keep the file small; the last point (fraction 1) is always kept.
   auto cdf = latency.cdf();
   auto& out = l["cdf"] = nlohmann::json::array();
   const std::size_t step = std::max<std::size_t>(1, cdf.size() / 400);
   for (std::size_t i = 0; i < cdf.size(); ++i)
     if (i % step == 0 || i + 1 == cdf.size()) out.push_back({cdf[i].first, cdf[i].second});
-  return j;
+  return l;
 }
 
 bool write_json(const std::string& path, const nlohmann::json& j) {

@@ -1,7 +1,7 @@
 #pragma once
 /// What every scenario shares: cumulative counters bumped by the load threads, the 100 ms supervisor
-/// loop that prints the progress line once a second and records the per-second series, and the JSON
-/// result file.
+/// loop that prints the progress line once a second and records the per-second series (with the
+/// server's CPU and RSS when PIDs are given), and the JSON result file.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "bench/onair_bench/proc_stats.hpp"
 #include "bench/onair_bench/result_stats.hpp"
 
 namespace onair::bench {
@@ -26,16 +27,34 @@ std::int64_t wall_ms();
 /// Monotonic clock in ns: what stall windows and pacing use.
 std::int64_t mono_ns();
 
-/// Runs until `duration_s` has passed or `done()` says so: every 100 ms calls `tick()` (stall checks),
-/// every second appends a sample to `series` and rewrites the progress line on stderr.
-/// `unit_name` labels the units column ("parts", "msgs", "tags").
-void supervise(double duration_s, live_counters& c, const std::string& unit_name, std::vector<second_sample>& series,
-               const std::function<void()>& tick, const std::function<bool()>& done);
+/// One kind of load in a run (viewers, publishers, chatters) and the per-second series recorded for it.
+struct track {
+  std::string name;             ///< "hls", "publish", ...
+  std::string unit;             ///< what `units` counts: "parts", "tags", "msgs"
+  live_counters* counters = nullptr;
+  std::vector<second_sample> series;
+};
+
+/// What the supervisor loop runs.
+struct supervision {
+  double duration_s = 30;
+  std::vector<track*> tracks;
+  server_sampler* server = nullptr;          ///< sampled once a second into every track's samples
+  std::function<void(double t_s)> tick;      ///< every 100 ms (stall checks, fault schedule, ramp steps)
+  std::function<bool()> done;                ///< ends the run early when true
+};
+
+/// Runs until `duration_s` has passed or `done()` says so: every 100 ms calls `tick`, every second
+/// appends a sample to each track's series and rewrites the progress line on stderr.
+void supervise(supervision& s);
 
 /// The common JSON result: scenario, parameters, series, totals and latency percentiles.
 nlohmann::json result_json(const std::string& scenario, const nlohmann::json& params,
                            const std::vector<second_sample>& series, const live_counters& c,
                            const latency_histogram& latency);
+
+/// Latency percentiles and a CDF of at most ~400 points, as result files carry them.
+nlohmann::json latency_json(const latency_histogram& latency);
 
 /// Writes `j` to `path` (pretty-printed); false on I/O failure.
 bool write_json(const std::string& path, const nlohmann::json& j);
