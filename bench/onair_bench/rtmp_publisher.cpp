@@ -1,5 +1,6 @@
 #include "bench/onair_bench/rtmp_publisher.hpp"
 
+#include <algorithm>
 #include <boost/asio.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <chrono>
@@ -67,6 +68,47 @@ awaitable<std::error_code> await_result(tcp::socket& s, rtmp::chunk_parser& p, s
       co_return std::make_error_code(std::errc::permission_denied);
     }
   }
+}
+
+/// How far each loop of the file is shifted (ms), and the file's earliest timestamp: every stream (audio 8,
+/// video 9) of the next loop starts one of its own frame intervals after its latest timestamp in this one,
+/// so that each stream's timestamps keep increasing across loops at their own cadence.
+/// The file's last tag is not necessarily its latest: ffmpeg's FLV muxer ends a file with the AVC
+/// end-of-sequence tag (FLV spec E.4.3.1, AVCPacketType 2) stamped with the last video frame's time, after
+/// audio tags up to ~20 ms later. A span taken from the last tag made the next loop's first audio message go
+/// back in time (ffmpeg's listening RTMP server, `ffmpeg -listen 1 -i rtmp://...`, logged "Non-monotonous
+/// DTS ... previous: 3008, current: 3000"; tests/integration/test_onair_bench_rtmp.py).
+struct loop_timing {
+  std::uint32_t first = 0;  ///< earliest tag timestamp
+  std::uint32_t span = 1;   ///< shift per loop
+};
+
+loop_timing loop_timing_of(const std::vector<flv_tag>& tags) {
+  loop_timing lt;
+  lt.first = std::min_element(tags.begin(), tags.end(), [](const flv_tag& a, const flv_tag& b) {
+               return a.timestamp_ms < b.timestamp_ms;
+             })->timestamp_ms;
+  for (std::uint8_t type : {std::uint8_t{8}, std::uint8_t{9}}) {
+    bool seen = false;
+    std::uint32_t lo = 0, hi = 0, prev = 0, steps = 0;
+    for (const auto& t : tags) {
+      if (t.type != type) continue;
+      if (!seen) {
+        lo = hi = prev = t.timestamp_ms;
+        seen = true;
+        continue;
+      }
+      // Frame interval from the timestamp increases only: sequence headers and the end-of-sequence tag
+      // share their neighbour's time.
+      if (t.timestamp_ms > prev) ++steps;
+      prev = t.timestamp_ms;
+      hi = std::max(hi, t.timestamp_ms);
+    }
+    if (!seen) continue;
+    const std::uint32_t interval = std::max<std::uint32_t>(1, steps ? (hi - lo) / steps : 0);
+    lt.span = std::max(lt.span, hi - lt.first + interval);
+  }
+  return lt;
 }
 
 awaitable<void> drain(std::shared_ptr<tcp::socket> s) {
@@ -162,11 +204,9 @@ awaitable<std::error_code> run_publisher(publish_job job, tcp::resolver::results
 
   asio::co_spawn(ex, drain(sock), asio::detached);
   c.active.fetch_add(1, std::memory_order_relaxed);
-  // Real-time pacing: tag timestamp t is sent at start + (t - first) + loop offset; one loop lasts the
-  // file's span plus one average frame gap so timestamps keep increasing across loops.
+  // Real-time pacing: tag timestamp t is sent at start + (t - first) + loop * span (loop_timing_of).
   const auto& tags = *job.tags;
-  const std::uint32_t first = tags.front().timestamp_ms, last = tags.back().timestamp_ms;
-  const std::uint32_t span = last - first + std::max<std::uint32_t>(1, (last - first) / static_cast<std::uint32_t>(tags.size()));
+  const auto [first, span] = loop_timing_of(tags);
   const auto start = std::chrono::steady_clock::now();
   asio::steady_timer timer(ex);
   std::error_code result;
