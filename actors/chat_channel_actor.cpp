@@ -300,6 +300,46 @@ void on_moderation(channel_actor* self, std::uint64_t conn, const net::chat::cli
   }
 }
 
+/// Sends the replay of the messages after `from` and only then lets the member receive live messages,
+/// so a reconnecting client gets what it missed in order, before anything newer (docs/chat-protocol.md,
+/// "history"). Messages that became durable while storage was read were broadcast without this member:
+/// they are the tail of `recent`; if more than `recent` holds arrived meanwhile, the next page is read.
+void replay_then_join(channel_actor* self, std::uint64_t conn, std::shared_ptr<session_sink> sink, std::uint64_t from,
+                      bool remote) {
+  auto& st = self->state;
+  self->request(st.storage, storage_timeout, chat_after_atom::value, st.room, from,
+                std::uint64_t{st.opts->replay_max})
+      .then(
+          [=](std::vector<storage::chat_record>& recs) {
+            auto& st = self->state;
+            auto m = st.members.find(conn);
+            if (m == st.members.end() || m->second.sink != sink) return;  // left while storage was read
+            std::vector<net::chat::chat_message> out;
+            std::uint64_t last = from;
+            for (auto& r : recs) {
+              last = std::max<std::uint64_t>(last, r.seq);
+              if (!r.deleted) out.push_back(to_message(r));
+            }
+            if (!recs.empty() && !st.recent.empty() && st.recent.front().seq > last + 1) {
+              // More arrived meanwhile than `recent` covers: send this page, read the next.
+              sink->send(frame(net::chat::render_history(out, true)), prio::normal);
+              replay_then_join(self, conn, sink, last, remote);
+              return;
+            }
+            for (const auto& msg : st.recent)
+              if (msg.seq > last) out.push_back(msg);
+            sink->send(frame(net::chat::render_history(out, true)), prio::normal);
+            if (!remote) st.fanout.add(sink);
+          },
+          [=](caf::error& err) {
+            auto& st = self->state;
+            auto m = st.members.find(conn);
+            if (m == st.members.end() || m->second.sink != sink) return;
+            sink->send(frame(net::chat::render_error("replay_failed", caf::to_string(err))), prio::normal);
+            if (!remote) st.fanout.add(sink);
+          });
+}
+
 /// Welcome, then history (the last messages) or a replay of exactly what a reconnecting client missed.
 void on_join(channel_actor* self, std::uint64_t conn, net::chat::user_info user, std::shared_ptr<session_sink> sink,
              std::optional<std::uint64_t> since, bool remote = false) {
@@ -310,39 +350,26 @@ void on_join(channel_actor* self, std::uint64_t conn, net::chat::user_info user,
     return;
   }
   st.members[conn] = member{sink, user, remote};
-  if (!remote) st.fanout.add(sink);
   sink->send(frame(net::chat::render_welcome(st.room, user, st.last_seq, st.audience(), st.mod.slow_mode_s)),
              prio::normal);
   presence_changed(self);
-  if (!since) {
-    std::vector<net::chat::chat_message> hist(st.recent.begin(), st.recent.end());
-    sink->send(frame(net::chat::render_history(hist, false)), prio::normal);
-    return;
-  }
   // Messages past the last durable one are not replayable yet (in flight): they will arrive live.
   const auto durable_last = st.durable_seq;
-  if (*since >= durable_last) {
-    sink->send(frame(net::chat::render_history({}, true)), prio::normal);
+  if (!since || *since >= durable_last) {
+    std::vector<net::chat::chat_message> hist;
+    if (!since) hist.assign(st.recent.begin(), st.recent.end());
+    sink->send(frame(net::chat::render_history(hist, since.has_value())), prio::normal);
+    if (!remote) st.fanout.add(sink);
     return;
   }
   if (st.first_seq == 0 || *since + 1 < st.first_seq || durable_last - *since > st.opts->replay_max) {
     sink->send(frame(net::chat::render_gap(*since, st.first_seq)), prio::normal);
     sink->send(frame(net::chat::render_history({st.recent.begin(), st.recent.end()}, false)), prio::normal);
+    if (!remote) st.fanout.add(sink);
     return;
   }
-  auto from = std::max(*since, st.mod.cleared_up_to);
-  self->request(st.storage, storage_timeout, chat_after_atom::value, st.room, from,
-                std::uint64_t{st.opts->replay_max})
-      .then(
-          [=](std::vector<storage::chat_record>& recs) {
-            std::vector<net::chat::chat_message> out;
-            for (auto& r : recs)
-              if (!r.deleted) out.push_back(to_message(r));
-            sink->send(frame(net::chat::render_history(out, true)), prio::normal);
-          },
-          [=](caf::error& err) {
-            sink->send(frame(net::chat::render_error("replay_failed", caf::to_string(err))), prio::normal);
-          });
+  // Live messages wait until the replay is out (replay_then_join adds the member to the fan-out).
+  replay_then_join(self, conn, sink, std::max(*since, st.mod.cleared_up_to), remote);
 }
 
 void on_frame(channel_actor* self, std::uint64_t conn, const net::chat::client_frame& f) {

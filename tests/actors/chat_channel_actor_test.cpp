@@ -103,6 +103,49 @@ TEST_F(ChatChannel, JoinGetsWelcomeAndRecentHistoryAndSinceGetsExactlyTheMissed)
   EXPECT_EQ(replay[0]["messages"][2]["seq"], 5);
 }
 
+// A message that becomes durable while a reconnecting client's replay is read from storage must reach it
+// once and in order: in the replay, never live before it (found by onair-bench fault: receivers saw a
+// live message, then the replay of the older ones, i.e. a hole followed by stale messages).
+TEST_F(ChatChannel, SinceReplayComesBeforeLiveMessagesAndMissesNothing) {
+  join(1, viewer("anon:a"));
+  for (int i = 1; i <= 5; ++i) say(1, "m" + std::to_string(i));
+  // m6 is accepted (its storage write is queued) before the join's replay read: no run in between.
+  auto sink = std::make_shared<recording_sink>();
+  caf::anon_send(channel_, cframe_atom::value, std::uint64_t{1}, net::chat::client_frame{net::chat::msg_frame{"m6", ""}});
+  caf::anon_send(channel_, join_atom::value, std::uint64_t{3}, viewer("anon:back"),
+                 std::static_pointer_cast<net::chat::session_sink>(sink), std::optional<std::uint64_t>{2});
+  sched_->run();
+  say(1, "m7");
+  std::vector<std::int64_t> seen;  // every message in arrival order, replayed or live
+  for (auto& f : sink->frames) {
+    if (f["type"] == "history")
+      for (auto& m : f["messages"]) seen.push_back(m["seq"]);
+    if (f["type"] == "msg") seen.push_back(f["seq"]);
+  }
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{3, 4, 5, 6, 7}));
+  EXPECT_EQ(sink->frames.at(0)["type"], "welcome");
+  EXPECT_EQ(sink->of_type("history").size(), 1u);
+}
+
+// The same when the message is broadcast after the replay was read but before it was sent: the tail
+// comes from the channel's recent messages.
+TEST_F(ChatChannel, SinceReplayIncludesMessagesDurableWhileStorageWasRead) {
+  join(1, viewer("anon:a"));
+  for (int i = 1; i <= 3; ++i) say(1, "m" + std::to_string(i));
+  auto sink = std::make_shared<recording_sink>();
+  caf::anon_send(channel_, join_atom::value, std::uint64_t{3}, viewer("anon:back"),
+                 std::static_pointer_cast<net::chat::session_sink>(sink), std::optional<std::uint64_t>{1});
+  caf::anon_send(channel_, cframe_atom::value, std::uint64_t{1}, net::chat::client_frame{net::chat::msg_frame{"m4", ""}});
+  sched_->run();
+  std::vector<std::int64_t> seen;
+  for (auto& f : sink->frames) {
+    if (f["type"] == "history")
+      for (auto& m : f["messages"]) seen.push_back(m["seq"]);
+    if (f["type"] == "msg") seen.push_back(f["seq"]);
+  }
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{2, 3, 4}));
+}
+
 TEST_F(ChatChannel, HistoryAndSequenceSurviveANewChannel) {
   join(1, viewer("anon:a"));
   say(1, "before restart");
