@@ -13,10 +13,11 @@ namespace {
 /// What a side's viewers saw and its server spent, over the seconds after every viewer had joined.
 nlohmann::json summarize(const nlohmann::json& r, double from_s) {
   const auto& hls = r["parts"]["hls"];
-  std::vector<double> cpu, rss, mbit;
+  std::vector<double> cpu, rss, mbit, client;
   for (const auto& s : hls["series"]) {
     if (s["t"].get<double>() <= from_s) continue;
     mbit.push_back(s["bytes"].get<double>() * 8 / 1e6);
+    client.push_back(s.value("client_cpu_pct", -1.0));
     if (s.contains("server_cpu_pct")) {
       cpu.push_back(s["server_cpu_pct"].get<double>());
       rss.push_back(s["server_rss_mb"].get<double>());
@@ -30,7 +31,8 @@ nlohmann::json summarize(const nlohmann::json& r, double from_s) {
           {"latency_p99_ms", l["p99"]},
           {"mbit_s_median", median_of(mbit)},
           {"server_cpu_pct_median", median_of(cpu)},
-          {"server_rss_mb_median", median_of(rss)}};
+          {"server_rss_mb_median", median_of(rss)},
+          {"client_cpu_pct_median", median_of(client)}};
 }
 
 }  // namespace

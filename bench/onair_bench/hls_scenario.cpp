@@ -61,10 +61,12 @@ nlohmann::json run_ramp(const ramp_options& o) {
       auto lat = v.take_latency();
       const auto stalls = now.stalls - at_step_start.stalls;
       const auto errors = now.errors - at_step_start.errors;
-      std::vector<double> step_cpu;
+      std::vector<double> step_cpu, client_cpu;
       for (const auto& x : tr.series)
-        if (x.t_s > step_end - o.step_s && x.server_cpu_pct >= 0) step_cpu.push_back(x.server_cpu_pct);
-      std::sort(step_cpu.begin(), step_cpu.end());
+        if (x.t_s > step_end - o.step_s) {
+          step_cpu.push_back(x.server_cpu_pct);
+          client_cpu.push_back(x.client_cpu_pct);
+        }
       nlohmann::json st = {{"viewers", v.viewers()},
                            {"active", now.active},
                            {"parts", now.units - at_step_start.units},
@@ -73,7 +75,8 @@ nlohmann::json run_ramp(const ramp_options& o) {
                            {"errors", errors},
                            {"latency_p50_ms", lat.percentile_ms(0.5)},
                            {"latency_p99_ms", lat.percentile_ms(0.99)},
-                           {"server_cpu_pct_median", step_cpu.empty() ? -1 : step_cpu[step_cpu.size() / 2]}};
+                           {"server_cpu_pct_median", median_of(step_cpu)},
+                           {"client_cpu_pct_median", median_of(client_cpu)}};
       steps.push_back(st);
       all.merge(lat);
       std::fprintf(stderr, "\nstep: %d viewers, %lld stalls, %lld errors, latency p99 %.0f ms\n", v.viewers(),

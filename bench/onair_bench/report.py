@@ -110,8 +110,10 @@ def render_server(series, markers=()):
     t = [s["t"] for s in pts]
     return "\n".join([
         "<h2>Server</h2>",
-        svg_lines("server CPU (% of one core)", t,
-                  [("CPU %", "#1565c0", [s["server_cpu_pct"] if s["server_cpu_pct"] >= 0 else None for s in pts])],
+        svg_lines("server and client CPU (% of one core)", t,
+                  [("server %", "#1565c0", [s["server_cpu_pct"] if s["server_cpu_pct"] >= 0 else None for s in pts]),
+                   ("client %", "#9e9e9e", [s["client_cpu_pct"] if s.get("client_cpu_pct", -1) >= 0 else None
+                                            for s in pts])],
                   "time (s)", "%", markers=markers),
         svg_lines("server RSS", t, [("MB", "#6d4c41", [s["server_rss_mb"] for s in pts])], "time (s)", "MB",
                   markers=markers)])
@@ -139,9 +141,11 @@ def render_body(result):
         steps = result["steps"]
         found = "" if result.get("knee_found") else " (no step stalled: a lower bound)"
         out.append(f"<h2>Ramp: knee at {result.get('knee_viewers')} viewers{found}</h2>")
-        out.append(table(["viewers", "active", "stalls", "errors", "Mbit/s", "latency p50", "latency p99", "server CPU %"],
+        out.append(table(["viewers", "active", "stalls", "errors", "Mbit/s", "latency p50", "latency p99", "server CPU %",
+                          "client CPU %"],
                          [[s["viewers"], s["active"], s["stalls"], s["errors"], s["mbit_s"], s["latency_p50_ms"],
-                           s["latency_p99_ms"], s["server_cpu_pct_median"]] for s in steps]))
+                           s["latency_p99_ms"], s["server_cpu_pct_median"], s.get("client_cpu_pct_median", -1)]
+                          for s in steps]))
         v = [s["viewers"] for s in steps]
         out.append(svg_lines("latency p99 and stalls per step", v,
                              [("p99 ms", "#1565c0", [s["latency_p99_ms"] for s in steps]),

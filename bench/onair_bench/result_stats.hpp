@@ -41,6 +41,7 @@ struct second_sample {
   std::int64_t errors = 0;
   double server_cpu_pct = -1;  ///< summed over the sampled server PIDs, 100 = one core; -1: not sampled
   double server_rss_mb = -1;   ///< summed VmRSS of the sampled server PIDs; -1: not sampled
+  double client_cpu_pct = -1;  ///< this tool's own CPU (100 = one core): a saturated client is not a server limit
 };
 
 /// Cumulative counters as read at one instant.

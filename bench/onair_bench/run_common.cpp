@@ -1,6 +1,7 @@
 #include "bench/onair_bench/run_common.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -33,6 +34,8 @@ void supervise(supervision& sv) {
   std::vector<counters_snapshot> prev;
   for (auto* t : sv.tracks) prev.push_back(t->counters->snapshot());
   int second = 0;
+  server_sampler self({static_cast<int>(getpid())});
+  self.sample();
   for (int i = 1;; ++i) {
     std::this_thread::sleep_until(start + std::chrono::milliseconds(100 * i));
     const double t = i / 10.0;
@@ -41,6 +44,7 @@ void supervise(supervision& sv) {
       ++second;
       std::pair<double, double> server{-1, -1};
       if (sv.server && !sv.server->empty()) server = sv.server->sample();
+      const double client_cpu = self.sample().first;
       std::string line = "\r[" + std::to_string(second) + "s]";
       char buf[256];
       for (std::size_t k = 0; k < sv.tracks.size(); ++k) {
@@ -49,6 +53,7 @@ void supervise(supervision& sv) {
         auto s = delta_sample(second, prev[k], now);
         s.server_cpu_pct = server.first;
         s.server_rss_mb = server.second;
+        s.client_cpu_pct = client_cpu;
         prev[k] = now;
         tr.series.push_back(s);
         std::snprintf(buf, sizeof buf, " %s: active %lld %s/s %lld %.2f Mbit/s stalls %lld/%lld errors %lld |",
@@ -59,9 +64,11 @@ void supervise(supervision& sv) {
         line += buf;
       }
       if (server.second >= 0) {
-        std::snprintf(buf, sizeof buf, " server %.0f%% CPU %.0f MB", server.first, server.second);
+        std::snprintf(buf, sizeof buf, " server %.0f%% CPU %.0f MB", std::max(0.0, server.first), server.second);
         line += buf;
       }
+      std::snprintf(buf, sizeof buf, " | client %.0f%% CPU", std::max(0.0, client_cpu));
+      line += buf;
       std::fprintf(stderr, "%s   ", line.c_str());
       std::fflush(stderr);
     }
@@ -81,6 +88,7 @@ nlohmann::json result_json(const std::string& scenario, const nlohmann::json& pa
   for (const auto& x : series) {
     nlohmann::json p = {{"t", x.t_s},           {"active", x.active}, {"units", x.units},
                         {"bytes", x.bytes},     {"stalls", x.stalls}, {"errors", x.errors}};
+    if (x.client_cpu_pct >= 0) p["client_cpu_pct"] = x.client_cpu_pct;
     if (x.server_rss_mb >= 0) {
       p["server_cpu_pct"] = x.server_cpu_pct;
       p["server_rss_mb"] = x.server_rss_mb;
