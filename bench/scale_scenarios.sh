@@ -62,7 +62,7 @@ for _ in $(seq 1 100); do [ -f "$DATA/ready.json" ] && break; sleep 0.1; done
 [ -f "$DATA/ready.json" ] || { echo "onair did not start" >&2; cat "$OUT/onair.log" >&2; exit 1; }
 NGINX_PID=$(SERVER_CPUS=$SERVER_CPU RTMP_PORT=$NGINX_RTMP HTTP_PORT=$NGINX_HTTP "$PEERS/nginx-rtmp/run-nginx.sh" start | tail -1)
 echo "onair PID $ONAIR_PID, nginx-rtmp PID $NGINX_PID; results in $OUT"
-uptime > "$OUT/machine.txt"
+uptime >> "$OUT/machine.txt"
 
 client() { taskset -c "$CLIENT_CPU" "$@"; }
 

@@ -187,14 +187,18 @@ chat_clients::~chat_clients() { stop(); }
 void chat_clients::start() {
   if (!error_.empty() || thread_.joinable()) return;
   const auto n = watches_.size();
-  // Receivers join over the first second (at most ~1000 handshakes a second), senders start 2 s later
-  // and spread their phases so the total rate is even.
+  // Receivers join at about 1,000 a second (at least over one second); senders start a second after the
+  // last join and spread their phases so the total rate is even.
+  const double join_s = std::max(1.0, static_cast<double>(n) / 1000.0);
   for (std::size_t i = 0; i < n; ++i)
-    asio::co_spawn(ctx_->ioc, receiver(*ctx_, watches_[i], static_cast<int>(i),
-                                       std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * static_cast<double>(i) / static_cast<double>(n)))),
+    asio::co_spawn(ctx_->ioc,
+                   receiver(*ctx_, watches_[i], static_cast<int>(i),
+                            std::chrono::nanoseconds(static_cast<std::int64_t>(join_s * 1e9 * static_cast<double>(i) /
+                                                                               static_cast<double>(n)))),
                    asio::detached);
   for (int i = 0; i < ctx_->senders; ++i)
-    asio::co_spawn(ctx_->ioc, sender(*ctx_, i, std::chrono::nanoseconds(static_cast<std::int64_t>(2e9 + 1e9 * i / ctx_->rate))),
+    asio::co_spawn(ctx_->ioc,
+                   sender(*ctx_, i, std::chrono::nanoseconds(static_cast<std::int64_t>((join_s + 1) * 1e9 + 1e9 * i / ctx_->rate))),
                    asio::detached);
   thread_ = std::thread([this] { ctx_->ioc.run(); });
 }
