@@ -95,8 +95,8 @@ class ScenariosAgainstOneNode(NodeTestCase):
         self.assertEqual(chat["lost"], 0)
         with open(os.path.join(work, "mixed.html")) as f:
             page = f.read()
-        for section in ("<h2>publish</h2>", "<h2>hls</h2>", "<h2>chat</h2>", "<h2>Server</h2>", "server CPU"):
-            self.assertIn(section, page)
+        for section in ("<h2>publish</h2>", "<h2>hls</h2>", "<h2>chat</h2>", "<h2>Server</h2>", "server and client CPU"):
+            self.assertIn(section, page, "report section missing")
 
 
 @unittest.skipUnless(ONAIR_BENCH and os.path.exists(ONAIR_BENCH), "ONAIR_BENCH not built")
