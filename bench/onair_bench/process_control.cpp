@@ -1,6 +1,7 @@
 #include "bench/onair_bench/process_control.hpp"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,6 +78,11 @@ process_spec read_process_spec(int pid) {
   // A binary replaced since the start reads "PATH (deleted)": then argv[0] is the better guess.
   if (n > 0) s.exe.assign(buf, static_cast<std::size_t>(n));
   if (s.exe.ends_with(" (deleted)") && !s.argv.empty()) s.exe = s.argv[0];
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(pid, sizeof set, &set) == 0)
+    for (int c = 0; c < CPU_SETSIZE; ++c)
+      if (CPU_ISSET(c, &set)) s.cpus.push_back(c);
   return s;
 }
 
@@ -103,6 +109,12 @@ int start_process(const process_spec& spec, const std::string& log_path) {
   if (pid != 0) return pid < 0 ? -1 : pid;
   // Child: own process group (a Ctrl-C to the bench does not reach the node), same cwd, output to the log.
   setpgid(0, 0);
+  if (!spec.cpus.empty()) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (int c : spec.cpus) CPU_SET(c, &set);
+    sched_setaffinity(0, sizeof set, &set);
+  }
   if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) _exit(127);
   int fd = open(out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   int nul = open("/dev/null", O_RDONLY);

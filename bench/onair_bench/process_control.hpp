@@ -13,6 +13,7 @@ struct process_spec {
   std::vector<std::string> argv;
   std::vector<std::string> env;
   std::string cwd;
+  std::vector<int> cpus;  ///< CPU affinity (a node started under `taskset` comes back pinned the same way)
 };
 
 /// One scheduled fault: signal `pid` at `at_s`, start it again `restart_after_s` later (< 0: never).

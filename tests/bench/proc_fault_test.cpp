@@ -76,6 +76,7 @@ TEST(process_control, nul_lists_and_own_recipe) {
   ASSERT_FALSE(spec.argv.empty());
   EXPECT_FALSE(spec.exe.empty());
   EXPECT_FALSE(spec.cwd.empty());
+  EXPECT_FALSE(spec.cpus.empty());  // at least the CPU this test runs on
   EXPECT_TRUE(read_process_spec(999999999).argv.empty());
 }
 
