@@ -46,6 +46,8 @@ class relay_sink final : public session_sink {
   void close(std::uint16_t code, std::string reason) override {
     caf::anon_send(relay_, rclose_atom::value, conn_, code, std::move(reason));
   }
+  /// Sent the same way as frames, so it arrives after the history frame that precedes it.
+  void go_live() { caf::anon_send(relay_, rlive_atom::value, conn_); }
 
  private:
   caf::actor relay_;
@@ -300,6 +302,13 @@ void on_moderation(channel_actor* self, std::uint64_t conn, const net::chat::cli
   }
 }
 
+/// From now on the member gets live messages: a local connection joins the fan-out; one behind a relay is
+/// announced to its relay, which holds broadcasts back from it until then.
+void start_live(channel_state& st, const std::shared_ptr<session_sink>& sink, bool remote) {
+  if (!remote) st.fanout.add(sink);
+  else if (auto* r = dynamic_cast<relay_sink*>(sink.get())) r->go_live();
+}
+
 /// Sends the replay of the messages after `from` and only then lets the member receive live messages,
 /// so a reconnecting client gets what it missed in order, before anything newer (docs/chat-protocol.md,
 /// "history"). Messages that became durable while storage was read were broadcast without this member:
@@ -329,14 +338,14 @@ void replay_then_join(channel_actor* self, std::uint64_t conn, std::shared_ptr<s
             for (const auto& msg : st.recent)
               if (msg.seq > last) out.push_back(msg);
             sink->send(frame(net::chat::render_history(out, true)), prio::normal);
-            if (!remote) st.fanout.add(sink);
+            start_live(st, sink, remote);
           },
           [=](caf::error& err) {
             auto& st = self->state;
             auto m = st.members.find(conn);
             if (m == st.members.end() || m->second.sink != sink) return;
             sink->send(frame(net::chat::render_error("replay_failed", caf::to_string(err))), prio::normal);
-            if (!remote) st.fanout.add(sink);
+            start_live(st, sink, remote);
           });
 }
 
@@ -359,13 +368,13 @@ void on_join(channel_actor* self, std::uint64_t conn, net::chat::user_info user,
     std::vector<net::chat::chat_message> hist;
     if (!since) hist.assign(st.recent.begin(), st.recent.end());
     sink->send(frame(net::chat::render_history(hist, since.has_value())), prio::normal);
-    if (!remote) st.fanout.add(sink);
+    start_live(st, sink, remote);
     return;
   }
   if (st.first_seq == 0 || *since + 1 < st.first_seq || durable_last - *since > st.opts->replay_max) {
     sink->send(frame(net::chat::render_gap(*since, st.first_seq)), prio::normal);
     sink->send(frame(net::chat::render_history({st.recent.begin(), st.recent.end()}, false)), prio::normal);
-    if (!remote) st.fanout.add(sink);
+    start_live(st, sink, remote);
     return;
   }
   // Live messages wait until the replay is out (replay_then_join adds the member to the fan-out).

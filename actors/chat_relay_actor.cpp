@@ -21,6 +21,9 @@ constexpr auto retry_after = 1s;
 
 struct relay_member {
   std::shared_ptr<session_sink> sink;
+  /// Broadcasts reach the member only after the channel sent its welcome and history (rlive): a client
+  /// resuming with `since` must get its replay before anything newer (docs/chat-protocol.md).
+  bool live = false;
 };
 
 struct relay_state {
@@ -75,10 +78,14 @@ caf::behavior running(relay_actor* self) {
       const auto p = droppable ? prio::droppable : prio::normal;
       if (conn == 0) {
         auto f = frame(text);  // rendered once, shared by every local member
-        for (auto& [id, m] : st.members) m.sink->send(f, p);
+        for (auto& [id, m] : st.members)
+          if (m.live) m.sink->send(f, p);
       } else if (auto it = st.members.find(conn); it != st.members.end()) {
         it->second.sink->send(frame(text), p);
       }
+    },
+    [=](rlive_atom, std::uint64_t conn) {
+      if (auto it = self->state.members.find(conn); it != self->state.members.end()) it->second.live = true;
     },
     [=](rclose_atom, std::uint64_t conn, std::uint16_t code, std::string& reason) {
       auto& st = self->state;

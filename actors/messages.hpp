@@ -94,6 +94,8 @@ using rleave_atom = caf::atom_constant<caf::atom("rleave")>;
 using rcframe_atom = caf::atom_constant<caf::atom("rcframe")>;
 using rframe_atom = caf::atom_constant<caf::atom("rframe")>;        ///< channel -> relay: a rendered frame
 using rclose_atom = caf::atom_constant<caf::atom("rclose")>;
+/// channel -> relay: a connection's welcome and history are out; it gets broadcasts from now on.
+using rlive_atom = caf::atom_constant<caf::atom("rlive")>;
 // Transcoding (issue #5).
 using rungs_atom = caf::atom_constant<caf::atom("rungs")>;      ///< transcoder -> room: live rungs + status
 using variant_atom = caf::atom_constant<caf::atom("variant")>;  ///< packager -> room: its master line

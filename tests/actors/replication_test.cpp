@@ -296,6 +296,51 @@ TEST_F(Replication, ChatThroughARelayReachesTheOwnersChannelOncePerMessage) {
   EXPECT_EQ(last_presence(*z), 3);
 }
 
+// A connection resuming with `since` through a relay gets its replay before any live message, and every
+// message once: the relay holds broadcasts back from it until the channel says it is live (rlive).
+TEST_F(Replication, SinceThroughARelayGetsTheReplayBeforeLiveMessages) {
+  auto& a = add_node("a");
+  auto& b = add_node("b");
+  link(a, b);
+  auto v = create(a, "Resume");
+  auto channel_of = [&](test_node& n) {
+    caf::scoped_actor self{*sys_};
+    self->send(n.directory, chat_atom::value, v.id);
+    sched_->run();
+    caf::actor out;
+    self->receive([&](caf::actor& ch, std::string&) { out = ch; });
+    return out;
+  };
+  auto on_a = channel_of(a);
+  auto on_b = channel_of(b);
+  auto x = std::make_shared<recording_sink>();
+  caf::anon_send(on_a, join_atom::value, std::uint64_t{1}, net::chat::user_info{"anon:x", "x", "viewer"},
+                 std::static_pointer_cast<net::chat::session_sink>(x), std::optional<std::uint64_t>{});
+  sched_->run();
+  auto say = [&](const std::string& text) {
+    caf::anon_send(on_a, cframe_atom::value, std::uint64_t{1}, net::chat::client_frame{net::chat::msg_frame{text, ""}});
+  };
+  for (auto t : {"m1", "m2", "m3"}) {
+    say(t);
+    sched_->run();
+  }
+  // y had seen m1; it resumes on node b while m4 is being stored.
+  auto y = std::make_shared<recording_sink>();
+  say("m4");
+  caf::anon_send(on_b, join_atom::value, std::uint64_t{7}, net::chat::user_info{"anon:y", "y", "viewer"},
+                 std::static_pointer_cast<net::chat::session_sink>(y), std::optional<std::uint64_t>{1});
+  sched_->run();
+  say("m5");
+  sched_->run();
+  std::vector<std::int64_t> seen;
+  for (auto& f : y->frames) {
+    if (f.value("type", "") == "history")
+      for (auto& m : f["messages"]) seen.push_back(m["seq"]);
+    if (f.value("type", "") == "msg") seen.push_back(f["seq"]);
+  }
+  EXPECT_EQ(seen, (std::vector<std::int64_t>{2, 3, 4, 5}));
+}
+
 TEST(HlsEdge, UpdatesCarryOnlyNewFilesAndRebuildTheSnapshot) {
   auto file = [](const std::string& s) {
     return media::whole(media::make_shared_bytes(std::vector<std::uint8_t>(s.begin(), s.end())));
