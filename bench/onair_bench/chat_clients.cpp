@@ -134,6 +134,9 @@ asio::awaitable<void> sender(chat_ctx& ctx, int id, std::chrono::nanoseconds pha
   const auto period = std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 * ctx.senders / ctx.rate));
   co_await pause(phase);
   std::int64_t n = 0;
+  // The send schedule is fixed from the start (phase + k * period): after a reconnect the sender skips
+  // the ticks it missed instead of starting a new schedule in step with every other reconnecting sender.
+  auto next = std::chrono::steady_clock::now();
   while (mono_ns() < ctx.deadline_ns) {
     auto s = std::make_shared<ws_stream>(ctx.ioc);
     beast::error_code ec = co_await open(ctx, *s);
@@ -145,15 +148,17 @@ asio::awaitable<void> sender(chat_ctx& ctx, int id, std::chrono::nanoseconds pha
     auto reading = std::make_shared<bool>(true);
     if (!ec) asio::co_spawn(ctx.ioc, drain_replies(s, reading), asio::detached);
     asio::steady_timer tick(ctx.ioc);
-    auto next = std::chrono::steady_clock::now();
-    while (!ec && *reading && mono_ns() < ctx.deadline_ns) {
+    // Ticks missed while disconnected are skipped (a tick a moment ago, e.g. the connect time, is kept).
+    while (std::chrono::steady_clock::now() - next > period / 2) next += period;
+    while (!ec && *reading) {
+      tick.expires_at(next);
+      beast::error_code ignored;
+      co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+      if (!*reading || mono_ns() >= ctx.deadline_ns) break;
       nlohmann::json msg = {{"type", "msg"}, {"text", "bench@" + std::to_string(wall_ms()) + "#" + std::to_string(n++)}};
       co_await s->async_write(asio::buffer(msg.dump()), asio::redirect_error(asio::use_awaitable, ec));
       if (!ec) ctx.sent.fetch_add(1, std::memory_order_relaxed);
       next += period;
-      tick.expires_at(next);
-      beast::error_code ignored;
-      co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     *reading = false;
     beast::get_lowest_layer(*s).close();
