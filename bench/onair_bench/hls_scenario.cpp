@@ -27,7 +27,9 @@ nlohmann::json run_hls(const hls_options& o) {
   sv.done = [&] { return v.viewers() == o.viewers && v.all_finished(); };
   supervise(sv);
   v.stop();
-  return result_json("hls", params, tr.series, v.counters(), v.take_latency());
+  auto j = result_json("hls", params, tr.series, v.counters(), v.take_latency());
+  j["errors_by_kind"] = v.errors_by_kind();
+  return j;
 }
 
 nlohmann::json run_ramp(const ramp_options& o) {
@@ -97,6 +99,7 @@ nlohmann::json run_ramp(const ramp_options& o) {
   all.merge(v.take_latency());
   auto j = result_json("ramp", params, tr.series, v.counters(), all);
   j["steps"] = steps;
+  j["errors_by_kind"] = v.errors_by_kind();
   j["knee_viewers"] = knee;
   // Without a stalling step the knee lies above --max: the figure is a lower bound.
   j["knee_found"] = stalled;

@@ -7,6 +7,8 @@
 #include <boost/beast/http.hpp>
 #include <cstdio>
 #include <future>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -40,6 +42,8 @@ struct hls_viewers::context {
   std::int64_t deadline_ns = 0;
   int variant = 0;
   std::atomic<std::int64_t> gap_mark_ns{0};  ///< 0: gaps not measured yet
+  std::mutex errors_mutex;                   ///< errors are rare next to units: a lock is fine
+  std::map<std::string, std::int64_t> errors_by_kind;
   std::vector<std::unique_ptr<shard>> shards;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
 };
@@ -133,6 +137,19 @@ cursor live_edge(const playlist& pl) {
   return c;
 }
 
+/// Counts an error under what went wrong: a transport error by name (timeout, refused, reset, end of
+/// stream), an HTTP status other than 200, or a body that is not a media playlist.
+void count_error(shared_ctx& ctx, const beast::error_code& ec, unsigned status, const char* what) {
+  ctx.counters.errors.fetch_add(1, std::memory_order_relaxed);
+  std::string kind = std::string(what) + ": ";
+  if (ec == beast::error::timeout) kind += "timeout";
+  else if (ec) kind += ec.message();
+  else if (status != 200) kind += "HTTP " + std::to_string(status);
+  else kind += "not a media playlist";
+  std::lock_guard lock(ctx.errors_mutex);
+  ++ctx.errors_by_kind[kind];
+}
+
 awaitable<void> sleep_for(std::chrono::nanoseconds d) {
   asio::steady_timer t(co_await asio::this_coro::executor);
   t.expires_after(d);
@@ -161,7 +178,7 @@ awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono:
       media_target = resolve_target(ctx.base, v.uri);
       continue;
     }
-    c.errors.fetch_add(1, std::memory_order_relaxed);
+    count_error(ctx, ec, status, "playlist");
     co_await sleep_for(retry);
   }
   url media_base = ctx.base;
@@ -177,7 +194,7 @@ awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono:
   if (!pl.map_uri.empty()) {
     auto ec = co_await conn.get(resolve_target(media_base, pl.map_uri), std::chrono::seconds(10), status, body);
     if (!ec && status == 200) c.bytes.fetch_add(static_cast<std::int64_t>(body.size()), std::memory_order_relaxed);
-    else c.errors.fetch_add(1, std::memory_order_relaxed);
+    else count_error(ctx, ec, status, "init segment");
   }
 
   // Start at the live edge: what is already listed was produced before this viewer arrived.
@@ -201,7 +218,7 @@ awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono:
     auto ec = co_await conn.get(target, block_timeout, status, body);
     playlist next;
     if (ec || status != 200 || parse_playlist(body, next) || next.is_multivariant) {
-      c.errors.fetch_add(1, std::memory_order_relaxed);
+      count_error(ctx, ec, status, ll ? "blocking reload" : "playlist reload");
       co_await sleep_for(retry);
       // A refused request (400: too far ahead after a restart) or a lost connection: rejoin at the edge.
       auto ec2 = co_await conn.get(media_target, std::chrono::seconds(10), status, body);
@@ -226,7 +243,7 @@ awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono:
           const auto& p = seg.parts[i];
           auto pec = co_await conn.get(resolve_target(media_base, p.uri), std::chrono::seconds(10), status, body);
           if (pec || status != 200) {
-            c.errors.fetch_add(1, std::memory_order_relaxed);
+            count_error(ctx, pec, status, "part");
             break;
           }
           got_unit();
@@ -243,7 +260,7 @@ awaitable<void> viewer(shard& sh, shared_ctx& ctx, viewer_watch& w, std::chrono:
       } else if (!seg.uri.empty() && seg.msn > cur.msn) {
         auto sec = co_await conn.get(resolve_target(media_base, seg.uri), std::chrono::seconds(30), status, body);
         if (sec || status != 200) {
-          c.errors.fetch_add(1, std::memory_order_relaxed);
+          count_error(ctx, sec, status, "segment");
           break;
         }
         got_unit();
@@ -336,6 +353,11 @@ latency_histogram hls_viewers::take_latency() {
     out.merge(f.get());
   }
   return out;
+}
+
+std::map<std::string, std::int64_t> hls_viewers::errors_by_kind() const {
+  std::lock_guard lock(ctx_->errors_mutex);
+  return ctx_->errors_by_kind;
 }
 
 void hls_viewers::mark_gaps() {

@@ -4,6 +4,7 @@
 /// their counters, stall state and the gaps they saw (fault).
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -40,6 +41,8 @@ class hls_viewers {
   live_counters& counters();
   /// The latency samples recorded since the previous call (or the start), merged over the threads.
   latency_histogram take_latency();
+  /// Errors by what failed and how ("part: HTTP 404", "blocking reload: timeout", ...).
+  std::map<std::string, std::int64_t> errors_by_kind() const;
   /// Starts measuring gaps now (a fault happens); `gaps(end)` reports them.
   void mark_gaps();
   gap_report gaps(std::int64_t end_ns) const;

@@ -161,6 +161,9 @@ nlohmann::json run_mixed(const mixed_options& o, const std::string& scenario) {
         }
     }
     parts["hls"] = result_json("hls", {}, series, total, lat);
+    auto& kinds = parts["hls"]["errors_by_kind"] = nlohmann::json::object();
+    for (auto& v : viewers)
+      for (auto& [k, n] : v->errors_by_kind()) kinds[k] = kinds.value(k, std::int64_t{0}) + n;
   }
   if (chat) {
     parts["chat"] = result_json("chat", {}, tracks[k++]->series, chat->counters(), chat->take_latency());

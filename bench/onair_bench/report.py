@@ -84,6 +84,8 @@ def render_part(name, result, markers=()):
     tot = result.get("totals", {})
     keys = [k for k in ("units", "bytes", "stalls", "errors", "sent", "lost", "gap_frames") if k in tot]
     out = [table([f"total {unit}" if k == "units" else k for k in keys], [[tot[k] for k in keys]])]
+    if result.get("errors_by_kind"):
+        out.append(table(["error", "count"], sorted(result["errors_by_kind"].items(), key=lambda kv: -kv[1])))
     if lat.get("count"):
         out.append(table(["n", "p50", "p90", "p95", "p99", "max"],
                          [[lat["count"]] + [f"{lat[k]:.0f} ms" for k in ("p50", "p90", "p95", "p99", "max")]]))
