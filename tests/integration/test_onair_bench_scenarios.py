@@ -153,6 +153,10 @@ class FaultKillsAndRestartsANode(unittest.TestCase):
             self.assertGreater(gaps["chat"]["gap_ms"]["p50"], 1000, gaps)
             self.assertEqual(r["parts"]["chat"]["totals"]["lost"], 0, r["parts"]["chat"]["totals"])
             self.assertGreater(r["parts"]["publish"]["totals"]["errors"], 0, "the publisher lost its connection")
+            # The viewers' errors while the node was down, by kind, add up to their total.
+            hls = r["parts"]["hls"]
+            self.assertGreater(hls["totals"]["errors"], 0)
+            self.assertEqual(sum(hls["errors_by_kind"].values()), hls["totals"]["errors"], hls["errors_by_kind"])
             with open(os.path.join(work, "fault.html")) as f:
                 page = f.read()
             self.assertIn("Gaps clients saw", page)
