@@ -42,6 +42,8 @@ class Node:
     def _start(self, timeout):
         if os.path.exists(self.ready_file):
             os.remove(self.ready_file)
+        if getattr(self, "log", None) and not self.log.closed:
+            self.log.close()  # a restarted node appends to the same log
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
             [ONAIR_BIN, "node", "--data-dir", self.data_dir, "--bind", "127.0.0.1", "--rtmp-port", "0",
@@ -82,6 +84,8 @@ class Node:
 
     def cleanup(self):
         self.stop()
+        if getattr(self, "log", None) and not self.log.closed:
+            self.log.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # --- HTTP -------------------------------------------------------------------------------------
