@@ -6,6 +6,7 @@
 #include <boost/beast/websocket.hpp>
 #include <cmath>
 #include <future>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,8 @@ struct chat_clients::context {
   url target;
   tcp::resolver::results_type endpoints;
   asio::io_context ioc{1};
+  /// Keeps run() going after every client ended, so take_latency() can still post to the thread.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
   live_counters counters;
   latency_histogram latency;  // io thread only
   std::atomic<std::int64_t> sent{0}, lost{0}, gap_frames{0}, gap_mark_ns{0};
@@ -205,6 +208,7 @@ void chat_clients::start() {
     asio::co_spawn(ctx_->ioc,
                    sender(*ctx_, i, std::chrono::nanoseconds(static_cast<std::int64_t>((join_s + 1) * 1e9 + 1e9 * i / ctx_->rate))),
                    asio::detached);
+  ctx_->work.emplace(asio::make_work_guard(ctx_->ioc));
   thread_ = std::thread([this] { ctx_->ioc.run(); });
 }
 
