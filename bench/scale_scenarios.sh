@@ -6,7 +6,8 @@
 # onair serves LL-HLS (parts of 0.333 s, blocking reload; every viewer fetches every part); nginx-rtmp
 # serves plain HLS (1 s fragments, 6 s playlist: the peers harness's settings). Both servers run pinned to
 # $SERVER_CPU, onair-bench to $CLIENT_CPU, so the figures are "per server core" with the load generator on
-# the other core. onair runs passthrough (--ladder none --audio-ladder none), as nginx-rtmp does.
+# the other core. On a machine with more cores give the client several (CLIENT_CPU=2-7 THREADS=6) and the
+# server a whole node (SERVER_CPU=0,1): one client core drives ~3,000 LL-HLS listeners. onair runs passthrough (--ladder none --audio-ladder none), as nginx-rtmp does.
 # Each scenario runs $REPEATS times (fresh stream key each time); then `ramp` looks for the knee of both
 # servers on the audio room. Results: $OUT/*.json (+ .html); `bench/summarize_scale.py $OUT` prints tables.
 set -euo pipefail
@@ -23,6 +24,7 @@ RAMP_STEP=${RAMP_STEP:-1000}
 RAMP_STEP_SECONDS=${RAMP_STEP_SECONDS:-10}
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
+THREADS=${THREADS:-1}  # onair-bench io threads: with more client cores (CLIENT_CPU=2-7 THREADS=6) it drives more viewers
 ONAIR_RTMP=${ONAIR_RTMP:-19450}
 ONAIR_HTTP=${ONAIR_HTTP:-18450}
 NGINX_RTMP=${NGINX_RTMP:-19350}
@@ -78,7 +80,7 @@ for scn in "${LIST[@]}"; do
       --a-hls "http://127.0.0.1:$ONAIR_HTTP/hls/$key/master.m3u8" --a-pid "$ONAIR_PID" \
       --b-name nginx-rtmp --b-rtmp "rtmp://127.0.0.1:$NGINX_RTMP/live/$key" \
       --b-hls "http://127.0.0.1:$NGINX_HTTP/hls/$key.m3u8" --b-pid "$NGINX_PID" \
-      --file "$file" --viewers "$n" --duration "$DURATION" --warmup "$WARMUP" --ramp-up "$ramp" \
+      --file "$file" --viewers "$n" --duration "$DURATION" --warmup "$WARMUP" --ramp-up "$ramp" --threads "$THREADS" \
       --json "$OUT/$scn-$rep.json" --html "$OUT/$scn-$rep.html" 2> "$OUT/$scn-$rep.log" | tail -1
     uptime >> "$OUT/machine.txt"
   done
@@ -100,7 +102,7 @@ if [ "${RAMP:-1}" = 1 ]; then
     pub=$!
     sleep "$WARMUP"
     client "$BENCH" ramp --url "$hls" --start "$RAMP_STEP" --step "$RAMP_STEP" --max "$RAMP_MAX" \
-      --step-seconds "$RAMP_STEP_SECONDS" --server-pid "$pid" --json "$OUT/ramp-$side.json" \
+      --step-seconds "$RAMP_STEP_SECONDS" --threads "$THREADS" --server-pid "$pid" --json "$OUT/ramp-$side.json" \
       --html "$OUT/ramp-$side.html" 2> "$OUT/ramp-$side.log" | tail -1 || true
     kill "$pub" 2>/dev/null || true
     wait "$pub" 2>/dev/null || true
