@@ -22,6 +22,7 @@ DRAIN=${DRAIN:-10}
 DATA_ROOT=${DATA_ROOT:-/tmp}  # /dev/shm takes fsync latency out of onair (a diagnostic, not the default)
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
+CLIENT_THREADS=${CLIENT_THREADS:-1}  # chat_load io threads: more keep the client's own receive queue out of the latency
 mkdir -p "$OUT"
 
 if [ ! -x "$BUILD/onair" ] || [ ! -x "$BUILD/bench/chat_load" ]; then
@@ -66,6 +67,7 @@ load() {  # load LABEL URL N REPEAT
   echo "== $label N=$n repeat $r (load average $(cut -d' ' -f1-3 /proc/loadavg))"
   timeout 600 taskset -c "$CLIENT_CPU" "$BUILD/bench/chat_load" --url "$url" --connections "$n" --rate "$RATE" \
     --duration "$DURATION" --warmup "$WARMUP" --drain "$DRAIN" --server-pid "$SERVER_PID" --label "$label" \
+    --threads "$CLIENT_THREADS" \
     --json "$OUT/$label-$n-$r.json" 2>"$OUT/$label-$n-$r.client.log" | tee "$OUT/$label-$n-$r.txt" ||
     echo "chat_load failed (see $OUT/$label-$n-$r.client.log)"
   [ -s "$OUT/$label-$n-$r.json" ] || return 0
@@ -112,7 +114,7 @@ run_ws() {  # N REPEAT
   echo "host: $(nproc) CPUs, $(uname -r), node $(node --version), ws $(node -p "require('$ROOT/bench/ws_reference/node_modules/ws/package.json').version")"
   echo "onair: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- actors net storage media || echo '+dirty')"
   echo "rate $RATE msgs/s, duration $DURATION s, warmup $WARMUP s, drain <= $DRAIN s, repeats $REPEATS, counts $COUNTS"
-  echo "server on CPU $SERVER_CPU, client on CPU $CLIENT_CPU; load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "server on CPU $SERVER_CPU, client on CPU $CLIENT_CPU with $CLIENT_THREADS io thread(s); load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
 
 IFS=, read -ra NS <<<"$COUNTS"
