@@ -92,11 +92,11 @@ asio::awaitable<void> receiver(chat_ctx& ctx, unit_clock& w, int id, std::chrono
       beast::get_lowest_layer(s).expires_at(std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ctx.deadline_ns)));
       co_await s.async_read(buf, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) break;
+      ctx.counters.bytes.fetch_add(static_cast<std::int64_t>(buf.size()), std::memory_order_relaxed);
       auto m = nlohmann::json::parse(beast::buffers_to_string(buf.data()), nullptr, false);
       buf.consume(buf.size());
       if (!m.is_object()) continue;
       const auto type = m.value("type", std::string{});
-      ctx.counters.bytes.fetch_add(static_cast<std::int64_t>(m.dump().size()), std::memory_order_relaxed);
       if (type == "msg") {
         delivered(ctx, w, m, last_seq);
       } else if (type == "welcome") {
