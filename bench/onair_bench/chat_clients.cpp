@@ -236,6 +236,14 @@ gap_report chat_clients::gaps(std::int64_t end_ns) const {
   return r;
 }
 
+nlohmann::json chat_clients::result(const nlohmann::json& params, const std::vector<second_sample>& series) {
+  auto j = result_json("chat", params, series, counters(), take_latency());
+  j["totals"]["sent"] = sent();
+  j["totals"]["lost"] = lost();
+  j["totals"]["gap_frames"] = gap_frames();
+  return j;
+}
+
 void chat_clients::stop() {
   if (!thread_.joinable()) return;
   ctx_->ioc.stop();

@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "bench/onair_bench/run_common.hpp"
 #include "bench/onair_bench/unit_gaps.hpp"
 
@@ -34,6 +36,8 @@ class chat_clients {
   std::int64_t gap_frames() const;
   void mark_gaps();
   gap_report gaps(std::int64_t end_ns) const;
+  /// The chat result: the common form (result_json) plus `sent`, `lost` and `gap_frames` in the totals.
+  nlohmann::json result(const nlohmann::json& params, const std::vector<second_sample>& series);
   void stop();
 
   struct context;

@@ -19,11 +19,7 @@ nlohmann::json run_chat(const chat_options& o) {
   chat.start();
   supervise(sv);
   chat.stop();
-  auto j = result_json("chat", params, tr.series, chat.counters(), chat.take_latency());
-  j["totals"]["sent"] = chat.sent();
-  j["totals"]["lost"] = chat.lost();
-  j["totals"]["gap_frames"] = chat.gap_frames();
-  return j;
+  return chat.result(params, tr.series);
 }
 
 }  // namespace onair::bench

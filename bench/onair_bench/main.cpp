@@ -21,6 +21,11 @@ int render_html(const std::string& json_path, const std::string& html_path) {
   return std::system(cmd.c_str());
 }
 
+/// --server-pid, the same on every subcommand that samples servers.
+void add_server_pids(CLI::App* c, std::vector<int>& pids) {
+  c->add_option("--server-pid", pids, "server PID to sample CPU and RSS of (repeat for a cluster)");
+}
+
 int finish(const nlohmann::json& result, const std::string& json_path, const std::string& html_path) {
   if (result.contains("error")) {
     std::cerr << "onair-bench: " << result["error"].get<std::string>() << "\n";
@@ -84,7 +89,7 @@ int main(int argc, char** argv) {
   hls->add_option("--ramp-up", ho.ramp_up_s, "seconds over which viewers join")->check(CLI::Range(0.0, 3600.0));
   hls->add_option("--threads", ho.threads, "io threads")->check(CLI::Range(1, 64));
   hls->add_option("--variant", ho.variant, "variant index of a multivariant playlist")->check(CLI::Range(0, 64));
-  hls->add_option("--server-pid", ho.server_pids, "server PID to sample CPU and RSS of (repeat for a cluster)");
+  add_server_pids(hls, ho.server_pids);
 
   onair::bench::ramp_options ro;
   auto* ramp = app.add_subcommand("ramp", "add LL-HLS viewers in steps until a step stalls: the knee");
@@ -95,7 +100,7 @@ int main(int argc, char** argv) {
   ramp->add_option("--step-seconds", ro.step_s, "seconds per step")->check(CLI::Range(2.0, 600.0));
   ramp->add_option("--threads", ro.threads, "io threads")->check(CLI::Range(1, 64));
   ramp->add_option("--variant", ro.variant, "variant index of a multivariant playlist")->check(CLI::Range(0, 64));
-  ramp->add_option("--server-pid", ro.server_pids, "server PID to sample CPU and RSS of (repeat for a cluster)");
+  add_server_pids(ramp, ro.server_pids);
 
   onair::bench::publish_options po;
   auto* pub = app.add_subcommand("publish", "N RTMP publishers looping an FLV file at real time");
@@ -106,7 +111,7 @@ int main(int argc, char** argv) {
   pub->add_option("--duration", po.duration_s, "seconds")->check(CLI::Range(0.5, 3600.0));
   pub->add_option("--ramp-up", po.ramp_up_s, "seconds over which publishers connect")->check(CLI::Range(0.0, 3600.0));
   pub->add_flag("--reconnect", po.reconnect, "publish again 1 s after a lost connection");
-  pub->add_option("--server-pid", po.server_pids, "server PID to sample CPU and RSS of (repeat for a cluster)");
+  add_server_pids(pub, po.server_pids);
 
   onair::bench::chat_options co;
   auto* chat = app.add_subcommand("chat", "K WebSocket chat receivers and senders at a total rate");
@@ -114,7 +119,7 @@ int main(int argc, char** argv) {
   chat->add_option("--chatters", co.chatters, "receiving connections")->check(CLI::Range(1, 100000));
   chat->add_option("--rate", co.rate, "messages per second, all senders together")->check(CLI::Range(0.1, 1000.0));
   chat->add_option("--duration", co.duration_s, "seconds")->check(CLI::Range(0.5, 3600.0));
-  chat->add_option("--server-pid", co.server_pids, "server PID to sample CPU and RSS of (repeat for a cluster)");
+  add_server_pids(chat, co.server_pids);
 
   // mixed and fault share their options; fault adds the kill schedule.
   onair::bench::mixed_options mo;
@@ -133,7 +138,7 @@ int main(int argc, char** argv) {
     c->add_option("--chatters", mo.chatters, "chat receivers")->check(CLI::Range(0, 100000));
     c->add_option("--chat-rate", mo.chat_rate, "chat messages per second, all senders together")->check(CLI::Range(0.1, 1000.0));
     c->add_option("--duration", mo.duration_s, "seconds")->check(CLI::Range(0.5, 3600.0));
-    c->add_option("--server-pid", mo.server_pids, "server PID to sample CPU and RSS of (repeat for a cluster)");
+    add_server_pids(c, mo.server_pids);
   };
   auto* mixed = app.add_subcommand("mixed", "publishers, LL-HLS viewers and chatters at once");
   add_mixed(mixed);

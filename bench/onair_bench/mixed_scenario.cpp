@@ -166,21 +166,13 @@ nlohmann::json run_mixed(const mixed_options& o, const std::string& scenario) {
       for (auto& [k, n] : v->errors_by_kind()) kinds[k] = kinds.value(k, std::int64_t{0}) + n;
   }
   if (chat) {
-    parts["chat"] = result_json("chat", {}, tracks[k++]->series, chat->counters(), chat->take_latency());
-    parts["chat"]["totals"]["sent"] = chat->sent();
-    parts["chat"]["totals"]["lost"] = chat->lost();
-    parts["chat"]["totals"]["gap_frames"] = chat->gap_frames();
+    parts["chat"] = chat->result({}, tracks[k++]->series);
   }
   if (!faults.empty()) {
     auto& ev = j["faults"] = nlohmann::json::array();
     for (auto& f : faults) ev.push_back(f.event);
     gap_report hg;
-    for (auto& v : viewers) {
-      auto g = v->gaps(end_ns);
-      hg.clients += g.clients;
-      hg.recovered += g.recovered;
-      hg.gap_ms.merge(g.gap_ms);
-    }
+    for (auto& v : viewers) hg.merge(v->gaps(end_ns));
     if (!viewers.empty()) j["gaps"]["hls"] = gaps_json(hg);
     if (chat) j["gaps"]["chat"] = gaps_json(chat->gaps(end_ns));
   }

@@ -20,45 +20,43 @@ std::optional<std::int64_t> to_int(std::string_view s) {
   return v;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path);
+}  // namespace
+
+std::string read_proc_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
   std::ostringstream ss;
   ss << f.rdbuf();
   return ss.str();
 }
 
-}  // namespace
-
-std::optional<std::int64_t> parse_stat_cpu_ticks(std::string_view line) {
+std::optional<std::string_view> stat_field(std::string_view line, int n) {
   auto close = line.rfind(')');
-  if (close == std::string_view::npos) return std::nullopt;
-  // After ") " comes field 3 (state); utime and stime are fields 14 and 15.
+  if (close == std::string_view::npos || n < 3) return std::nullopt;
+  // Fields resume after the command name's last ')': field 3 is the first one there.
   std::string_view rest = line.substr(close + 1);
-  std::int64_t ticks = 0;
-  int field = 2;
   std::size_t i = 0;
-  while (field < 15) {
+  for (int field = 3;; ++field) {
     while (i < rest.size() && rest[i] == ' ') ++i;
     if (i >= rest.size()) return std::nullopt;
-    auto j = rest.find(' ', i);
-    if (j == std::string_view::npos) j = rest.size();
-    ++field;
-    if (field == 14 || field == 15) {
-      auto v = to_int(rest.substr(i, j - i));
-      if (!v) return std::nullopt;
-      ticks += *v;
-    }
+    auto j = std::min(rest.find(' ', i), rest.size());
+    if (field == n) return rest.substr(i, j - i);
     i = j;
   }
-  return ticks;
+}
+
+std::optional<std::int64_t> parse_stat_cpu_ticks(std::string_view line) {
+  // utime and stime are fields 14 and 15 (proc(5)).
+  auto ut = stat_field(line, 14), st = stat_field(line, 15);
+  if (!ut || !st) return std::nullopt;
+  auto u = to_int(*ut), s = to_int(*st);
+  if (!u || !s) return std::nullopt;
+  return *u + *s;
 }
 
 std::optional<int> parse_stat_ppid(std::string_view line) {
-  auto close = line.rfind(')');
-  if (close == std::string_view::npos || close + 4 >= line.size()) return std::nullopt;
-  // ") S PPID ...": field 3 is one state character, field 4 the parent.
-  std::string_view rest = line.substr(close + 4);
-  auto v = to_int(rest.substr(0, rest.find(' ')));
+  auto f = stat_field(line, 4);
+  if (!f) return std::nullopt;
+  auto v = to_int(*f);
   if (!v) return std::nullopt;
   return static_cast<int>(*v);
 }
@@ -84,26 +82,28 @@ proc_sample sample_proc(int pid) {
                 std::chrono::steady_clock::now().time_since_epoch()).count();
   if (pid <= 0) return s;
   const std::string dir = "/proc/" + std::to_string(pid);
-  if (auto t = parse_stat_cpu_ticks(read_file(dir + "/stat")))
+  if (auto t = parse_stat_cpu_ticks(read_proc_file(dir + "/stat")))
     s.cpu_s = static_cast<double>(*t) / static_cast<double>(sysconf(_SC_CLK_TCK));
-  if (auto r = parse_status_rss_kb(read_file(dir + "/status"))) s.rss_kb = *r;
+  if (auto r = parse_status_rss_kb(read_proc_file(dir + "/status"))) s.rss_kb = *r;
   return s;
 }
 
-proc_sample sample_proc_tree(int pid) {
+std::vector<std::pair<int, int>> proc_parents() {
+  std::vector<std::pair<int, int>> out;
+  for (const auto& e : std::filesystem::directory_iterator("/proc", std::filesystem::directory_options::skip_permission_denied)) {
+    auto p = to_int(e.path().filename().string());
+    if (!p) continue;
+    if (auto pp = parse_stat_ppid(read_proc_file(e.path().string() + "/stat"))) out.emplace_back(static_cast<int>(*p), *pp);
+  }
+  return out;
+}
+
+proc_sample sample_proc_tree(int pid, const std::vector<std::pair<int, int>>& parents) {
   auto total = sample_proc(pid);
   if (total.cpu_s < 0) return total;
-  // Children are found by scanning /proc for parents in the tree (breadth first, bounded by /proc).
-  std::vector<std::pair<int, int>> parent_of;  // (pid, ppid)
-  for (const auto& e : std::filesystem::directory_iterator("/proc", std::filesystem::directory_options::skip_permission_denied)) {
-    const auto name = e.path().filename().string();
-    auto p = to_int(name);
-    if (!p) continue;
-    if (auto pp = parse_stat_ppid(read_file(e.path().string() + "/stat"))) parent_of.emplace_back(static_cast<int>(*p), *pp);
-  }
   std::vector<int> tree{pid};
   for (std::size_t i = 0; i < tree.size(); ++i)
-    for (auto [child, parent] : parent_of)
+    for (auto [child, parent] : parents)
       if (parent == tree[i]) tree.push_back(child);
   for (std::size_t i = 1; i < tree.size(); ++i) {
     auto s = sample_proc(tree[i]);
@@ -118,7 +118,8 @@ double cpu_percent(const proc_sample& a, const proc_sample& b) {
   return (b.cpu_s - a.cpu_s) * 100.0 / (static_cast<double>(b.at_ns - a.at_ns) / 1e9);
 }
 
-server_sampler::server_sampler(std::vector<int> pids) : pids_(std::move(pids)), prev_(pids_.size()) {}
+server_sampler::server_sampler(std::vector<int> pids, bool with_children)
+    : pids_(std::move(pids)), prev_(pids_.size()), with_children_(with_children) {}
 
 void server_sampler::replace(int old_pid, int new_pid) {
   for (std::size_t i = 0; i < pids_.size(); ++i)
@@ -131,8 +132,10 @@ void server_sampler::replace(int old_pid, int new_pid) {
 std::pair<double, double> server_sampler::sample() {
   double cpu = 0, rss_kb = 0;
   bool any_cpu = false;
+  // One scan of /proc serves every PID's tree.
+  const auto parents = with_children_ ? proc_parents() : std::vector<std::pair<int, int>>{};
   for (std::size_t i = 0; i < pids_.size(); ++i) {
-    auto now = sample_proc_tree(pids_[i]);
+    auto now = with_children_ ? sample_proc_tree(pids_[i], parents) : sample_proc(pids_[i]);
     if (auto pct = cpu_percent(prev_[i], now); pct >= 0) {
       cpu += pct;
       any_cpu = true;

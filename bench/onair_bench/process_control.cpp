@@ -8,27 +8,19 @@
 
 #include <climits>
 #include <stdexcept>
-#include <fstream>
-#include <sstream>
 #include <thread>
+
+#include "bench/onair_bench/proc_stats.hpp"
 
 namespace onair::bench {
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 /// 'Z' (zombie) or 'X' (dead) in /proc/PID/stat, or no such process: it no longer runs.
 bool gone(int pid) {
-  auto stat = slurp("/proc/" + std::to_string(pid) + "/stat");
-  if (stat.empty()) return true;
-  auto p = stat.rfind(')');
-  return p != std::string::npos && p + 2 < stat.size() && (stat[p + 2] == 'Z' || stat[p + 2] == 'X');
+  const auto stat = read_proc_file("/proc/" + std::to_string(pid) + "/stat");  // stat_field views into it
+  auto state = stat_field(stat, 3);
+  return !state || *state == "Z" || *state == "X";
 }
 
 }  // namespace
@@ -69,8 +61,8 @@ std::vector<std::string> split_nul_list(const std::string& bytes) {
 process_spec read_process_spec(int pid) {
   process_spec s;
   const std::string dir = "/proc/" + std::to_string(pid);
-  s.argv = split_nul_list(slurp(dir + "/cmdline"));
-  s.env = split_nul_list(slurp(dir + "/environ"));
+  s.argv = split_nul_list(read_proc_file(dir + "/cmdline"));
+  s.env = split_nul_list(read_proc_file(dir + "/environ"));
   char buf[PATH_MAX];
   auto n = readlink((dir + "/cwd").c_str(), buf, sizeof buf - 1);
   if (n > 0) s.cwd.assign(buf, static_cast<std::size_t>(n));

@@ -34,7 +34,7 @@ void supervise(supervision& sv) {
   std::vector<counters_snapshot> prev;
   for (auto* t : sv.tracks) prev.push_back(t->counters->snapshot());
   int second = 0;
-  server_sampler self({static_cast<int>(getpid())});
+  server_sampler self({static_cast<int>(getpid())}, false);
   self.sample();
   for (int i = 1;; ++i) {
     std::this_thread::sleep_until(start + std::chrono::milliseconds(100 * i));

@@ -42,6 +42,13 @@ struct gap_report {
       gap_ms.add_ms(static_cast<double>(end_ns - last) / 1e6);
     }
   }
+
+  /// Adds another set of clients (viewers of another URL).
+  void merge(const gap_report& o) {
+    clients += o.clients;
+    recovered += o.recovered;
+    gap_ms.merge(o.gap_ms);
+  }
 };
 
 }  // namespace onair::bench

@@ -22,6 +22,8 @@ const std::string stat_line =
 TEST(proc_stats, cpu_ticks_and_parent_from_stat) {
   EXPECT_EQ(parse_stat_cpu_ticks(stat_line), 325);
   EXPECT_EQ(parse_stat_ppid(stat_line), 17);
+  EXPECT_EQ(stat_field(stat_line, 3), "S");  // the state, what fault's kill waits on
+  EXPECT_FALSE(stat_field(stat_line, 60));   // past the last field
   EXPECT_FALSE(parse_stat_cpu_ticks("4242 (x S 1 2"));       // no ')'
   EXPECT_FALSE(parse_stat_cpu_ticks("4242 (x) S 1 2 3"));    // too few fields
   EXPECT_FALSE(parse_stat_ppid("garbage"));
