@@ -4,33 +4,12 @@
 #include <nlohmann/json.hpp>
 
 #include "actor_fixture.hpp"
+#include "recording_sink.hpp"
 
 namespace onair::actors::testing {
 namespace {
 
 using nlohmann::json;
-
-/// Records what the channel sends to one connection (a stand-in for the WebSocket).
-class recording_sink final : public net::chat::session_sink {
- public:
-  bool send(media::shared_bytes f, priority) override {
-    frames.push_back(json::parse(std::string(f->begin(), f->end())));
-    return !closed;
-  }
-  void close(std::uint16_t code, std::string) override {
-    closed = true;
-    close_code = code;
-  }
-  std::vector<json> of_type(const std::string& t) const {
-    std::vector<json> out;
-    for (auto& f : frames)
-      if (f.value("type", "") == t) out.push_back(f);
-    return out;
-  }
-  std::vector<json> frames;
-  bool closed = false;
-  std::uint16_t close_code = 0;
-};
 
 class ChatChannel : public actor_fixture {
  protected:
@@ -116,13 +95,7 @@ TEST_F(ChatChannel, SinceReplayComesBeforeLiveMessagesAndMissesNothing) {
                  std::static_pointer_cast<net::chat::session_sink>(sink), std::optional<std::uint64_t>{2});
   sched_->run();
   say(1, "m7");
-  std::vector<std::int64_t> seen;  // every message in arrival order, replayed or live
-  for (auto& f : sink->frames) {
-    if (f["type"] == "history")
-      for (auto& m : f["messages"]) seen.push_back(m["seq"]);
-    if (f["type"] == "msg") seen.push_back(f["seq"]);
-  }
-  EXPECT_EQ(seen, (std::vector<std::int64_t>{3, 4, 5, 6, 7}));
+  EXPECT_EQ(sink->seqs(), (std::vector<std::int64_t>{3, 4, 5, 6, 7}));
   EXPECT_EQ(sink->frames.at(0)["type"], "welcome");
   EXPECT_EQ(sink->of_type("history").size(), 1u);
 }
@@ -137,13 +110,7 @@ TEST_F(ChatChannel, SinceReplayIncludesMessagesDurableWhileStorageWasRead) {
                  std::static_pointer_cast<net::chat::session_sink>(sink), std::optional<std::uint64_t>{1});
   caf::anon_send(channel_, cframe_atom::value, std::uint64_t{1}, net::chat::client_frame{net::chat::msg_frame{"m4", ""}});
   sched_->run();
-  std::vector<std::int64_t> seen;
-  for (auto& f : sink->frames) {
-    if (f["type"] == "history")
-      for (auto& m : f["messages"]) seen.push_back(m["seq"]);
-    if (f["type"] == "msg") seen.push_back(f["seq"]);
-  }
-  EXPECT_EQ(seen, (std::vector<std::int64_t>{2, 3, 4}));
+  EXPECT_EQ(sink->seqs(), (std::vector<std::int64_t>{2, 3, 4}));
 }
 
 TEST_F(ChatChannel, HistoryAndSequenceSurviveANewChannel) {
