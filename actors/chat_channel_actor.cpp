@@ -309,6 +309,12 @@ void start_live(channel_state& st, const std::shared_ptr<session_sink>& sink, bo
   else if (auto* r = dynamic_cast<relay_sink*>(sink.get())) r->go_live();
 }
 
+/// True while connection `conn` is the same member it was (it may have left, or its id been reused).
+bool still_member(const channel_state& st, std::uint64_t conn, const std::shared_ptr<session_sink>& sink) {
+  auto m = st.members.find(conn);
+  return m != st.members.end() && m->second.sink == sink;
+}
+
 /// Sends the replay of the messages after `from` and only then lets the member receive live messages,
 /// so a reconnecting client gets what it missed in order, before anything newer (docs/chat-protocol.md,
 /// "history"). Messages that became durable while storage was read were broadcast without this member:
@@ -321,8 +327,7 @@ void replay_then_join(channel_actor* self, std::uint64_t conn, std::shared_ptr<s
       .then(
           [=](std::vector<storage::chat_record>& recs) {
             auto& st = self->state;
-            auto m = st.members.find(conn);
-            if (m == st.members.end() || m->second.sink != sink) return;  // left while storage was read
+            if (!still_member(st, conn, sink)) return;  // left while storage was read
             std::vector<net::chat::chat_message> out;
             std::uint64_t last = from;
             for (auto& r : recs) {
@@ -342,8 +347,7 @@ void replay_then_join(channel_actor* self, std::uint64_t conn, std::shared_ptr<s
           },
           [=](caf::error& err) {
             auto& st = self->state;
-            auto m = st.members.find(conn);
-            if (m == st.members.end() || m->second.sink != sink) return;
+            if (!still_member(st, conn, sink)) return;
             sink->send(frame(net::chat::render_error("replay_failed", caf::to_string(err))), prio::normal);
             start_live(st, sink, remote);
           });
