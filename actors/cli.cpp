@@ -45,6 +45,9 @@ int run_cli(int argc, char** argv) {
   node->add_option("--chat-origins", opts.chat_origins, "WebSocket Origin allow-list (default: any)")->delimiter(',');
   node->add_option("--chat-max-chars", opts.chat.max_message_chars, "longest chat message, in characters")
       ->capture_default_str();
+  node->add_option("--chat-write-delay-ms", opts.chat_write_delay_ms,
+                   "chat frames may wait this long to leave in one write per connection (0 = at once)")
+      ->capture_default_str();
   node->add_option("--cluster-secret", opts.cluster_secret, "shared secret of the cluster (enables clustering)");
   node->add_option("--seeds", opts.seeds, "gossip host:port of members to join through")->delimiter(',');
   node->add_option("--region", opts.region, "this node's region (placement prefers a room's home region)")
@@ -125,6 +128,7 @@ int run_cli(int argc, char** argv) {
       if (given("--chat-secret")) merged.chat.secret = opts.chat.secret;
       if (given("--chat-origins")) merged.chat_origins = opts.chat_origins;
       if (given("--chat-max-chars")) merged.chat.max_message_chars = opts.chat.max_message_chars;
+      if (given("--chat-write-delay-ms")) merged.chat_write_delay_ms = opts.chat_write_delay_ms;
       if (given("--cluster-secret")) merged.cluster_secret = opts.cluster_secret;
       if (given("--seeds")) merged.seeds = opts.seeds;
       if (given("--region")) merged.region = opts.region;

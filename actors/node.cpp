@@ -243,6 +243,7 @@ int run_node(const node_options& opts) {
   net::chat::ws_options ws;
   ws.max_frame_bytes = opts.chat_max_frame_bytes;
   ws.send_queue_frames = opts.chat_send_queue;
+  ws.write_delay_s = opts.chat_write_delay_ms / 1000.0;
   ws.origin_allow_list = opts.chat_origins;
   http.set_chat(chat_gw, ws);
   if (auto ec = http.listen(opts.bind_host, opts.http_port)) {

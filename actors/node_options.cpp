@@ -147,6 +147,7 @@ std::string load_config_file(const std::string& path, node_options& o) {
            field(k, v, "retention_count", o.chat.retention_count) ||
            field(k, v, "retention_age_s", o.chat.retention_age_s) ||
            field(k, v, "max_frame_bytes", o.chat_max_frame_bytes) || field(k, v, "send_queue", o.chat_send_queue) ||
+           field(k, v, "write_delay_ms", o.chat_write_delay_ms) ||
            field(k, v, "session_msgs_burst", o.chat.session_msgs_burst) ||
            field(k, v, "session_msgs_per_s", o.chat.session_msgs_per_s) ||
            field(k, v, "user_msgs_burst", o.chat.user_msgs_burst) ||
@@ -210,6 +211,7 @@ std::string validate(const node_options& o) {
   if (o.chat.max_message_chars * 4 + 128 > o.chat_max_frame_bytes)
     return "chat frame limit must hold a message of the maximum length (4 bytes per character + 128)";
   if (o.chat_send_queue < 16 || o.chat_send_queue > 65536) return "chat send queue must be 16 to 65536 frames";
+  if (!(o.chat_write_delay_ms >= 0) || o.chat_write_delay_ms > 1000) return "chat write delay must be 0 to 1000 ms";
   for (double x : {o.chat.session_msgs_burst, o.chat.session_msgs_per_s, o.chat.user_msgs_burst, o.chat.user_msgs_per_s,
                    o.chat.reactions_burst, o.chat.reactions_per_s})
     if (!(x > 0) || x > 1e6) return "chat rate limits must be positive (and at most 1e6)";

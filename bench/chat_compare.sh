@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Issue #3's chat fan-out bench: onair's /ws/rooms/{id}/chat against a reference broadcast server on Node's
-# `ws` (bench/ws_reference), same load client (bench/chat_load), same session, runs interleaved so drifting
-# machine load hits both alike.
-#   For N in $COUNTS receivers and $REPEATS repeats: fresh onair (pinned to CPU 1, fresh data dir, fresh room)
-#   <- chat_load (pinned to CPU 0); then the ws server (pinned to CPU 1) <- chat_load.
+# `ws` (bench/ws_reference) and against bench/chat_floor (one send() per delivery and nothing else: the
+# ceiling of any server that writes each message when it arrives), same load client (bench/chat_load),
+# same session, runs interleaved so drifting machine load hits all alike.
+#   For N in $COUNTS receivers and $REPEATS repeats, for each server in $SERVERS: a fresh server (pinned to
+#   CPU 1; onair with a fresh data dir and room) <- chat_load (pinned to CPU 0).
 # Rate: $RATE msgs/s into the room (default 5, i.e. 50,000 deliveries/s at N=10,000; see docs/benchmarks.md
-# for why not 20). onair limits each anonymous connection to 1 msg/s (5 burst) and each user to 2 msgs/s, and
-# those limits are not configurable, so chat_load spreads the rate over ceil(RATE/0.5) publisher connections
-# (each an anonymous user at 0.5 msg/s).
-# Results: $OUT/{onair,ws}-N-REPEAT.json and logs; summary table in $OUT/summary.md (bench/summarize_chat.py).
+# for why not 20). onair's default limits (1 msg/s with a burst of 5 per connection, 2 msgs/s per user) stay
+# as they are, so chat_load spreads the rate over ceil(RATE/0.5) publisher connections (each an anonymous
+# user at 0.5 msg/s). ONAIR_ARGS adds node options (e.g. "--chat-write-delay-ms 50").
+# Results: $OUT/{onair,ws,floor}-N-REPEAT.json and logs; summary in $OUT/summary.md (bench/summarize_chat.py).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-$ROOT/build}
@@ -23,11 +24,13 @@ DATA_ROOT=${DATA_ROOT:-/tmp}  # /dev/shm takes fsync latency out of onair (a dia
 SERVER_CPU=${SERVER_CPU:-1}
 CLIENT_CPU=${CLIENT_CPU:-0}
 CLIENT_THREADS=${CLIENT_THREADS:-1}  # chat_load io threads: more keep the client's own receive queue out of the latency
+SERVERS=${SERVERS:-onair ws floor}
+ONAIR_ARGS=${ONAIR_ARGS:-}
 mkdir -p "$OUT"
 
-if [ ! -x "$BUILD/onair" ] || [ ! -x "$BUILD/bench/chat_load" ]; then
+if [ ! -x "$BUILD/onair" ] || [ ! -x "$BUILD/bench/chat_load" ] || [ ! -x "$BUILD/bench/chat_floor" ]; then
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD" --target onair chat_load
+  cmake --build "$BUILD" --target onair chat_load chat_floor
 fi
 if [ ! -d "$ROOT/bench/ws_reference/node_modules/ws" ]; then
   (cd "$ROOT/bench/ws_reference" && npm ci --no-audit --no-fund >/dev/null)
@@ -83,7 +86,7 @@ EOF
 run_onair() {  # N REPEAT
   DATA=$(mktemp -d "$DATA_ROOT/onair-chat-bench.XXXXXX")
   taskset -c "$SERVER_CPU" "$BUILD/onair" node --data-dir "$DATA" --bind 127.0.0.1 --http-port 0 --rtmp-port 0 \
-    --ready-file "$DATA/ready.json" --log-level warn >"$OUT/onair-$1-$2.node.log" 2>&1 &
+    --ready-file "$DATA/ready.json" --log-level warn $ONAIR_ARGS >"$OUT/onair-$1-$2.node.log" 2>&1 &
   SERVER_PID=$!
   local port room
   port=$(ready_field "$DATA/ready.json" http_port)
@@ -110,9 +113,23 @@ run_ws() {  # N REPEAT
   rm -f "$ready"
 }
 
+run_floor() {  # N REPEAT
+  local ready
+  ready=$(mktemp /tmp/chat-floor-ready.XXXXXX)
+  rm -f "$ready"
+  taskset -c "$SERVER_CPU" "$BUILD/bench/chat_floor" --port 0 --ready-file "$ready" >"$OUT/floor-$1-$2.node.log" 2>&1 &
+  SERVER_PID=$!
+  local port
+  port=$(ready_field "$ready" http_port)
+  load floor "ws://127.0.0.1:$port/ws/rooms/bench/chat" "$1" "$2"
+  stop_server
+  rm -f "$ready"
+}
+
 {
   echo "host: $(nproc) CPUs, $(uname -r), node $(node --version), ws $(node -p "require('$ROOT/bench/ws_reference/node_modules/ws/package.json').version")"
   echo "onair: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD -- actors net storage media || echo '+dirty')"
+  echo "servers: $SERVERS; onair args: ${ONAIR_ARGS:-none}"
   echo "rate $RATE msgs/s, duration $DURATION s, warmup $WARMUP s, drain <= $DRAIN s, repeats $REPEATS, counts $COUNTS"
   echo "server on CPU $SERVER_CPU, client on CPU $CLIENT_CPU with $CLIENT_THREADS io thread(s); load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$OUT/machine.txt"
@@ -120,8 +137,7 @@ run_ws() {  # N REPEAT
 IFS=, read -ra NS <<<"$COUNTS"
 for n in "${NS[@]}"; do
   for r in $(seq "$REPEATS"); do
-    run_onair "$n" "$r"
-    run_ws "$n" "$r"
+    for s in $SERVERS; do "run_$s" "$n" "$r"; done
   done
 done
 trap - EXIT

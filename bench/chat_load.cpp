@@ -193,6 +193,7 @@ struct thread_stats {
   histogram hist;
   std::atomic<std::uint64_t> delivered{0};  ///< unique measured msg deliveries to receivers
   std::uint64_t duplicates = 0;
+  std::uint64_t out_of_order = 0;           ///< msg frames whose server seq was not above the previous one
   std::uint64_t unmeasured = 0;             ///< warmup msgs delivered
   std::uint64_t other_frames = 0;           ///< welcome, history, presence, ...
   std::uint64_t acks = 0;
@@ -236,6 +237,7 @@ struct run_state {
 
 const std::string_view msg_type_marker = "\"type\":\"msg\"";
 const std::string_view bench_marker = "bench#";
+const std::string_view seq_marker = "\"seq\":";
 
 /// One WebSocket connection: a receiver, or a publisher (which also receives, uncounted).
 class connection : public std::enable_shared_from_this<connection> {
@@ -388,6 +390,15 @@ class connection : public std::enable_shared_from_this<connection> {
       return;
     }
     if (publisher_) return;
+    // Order: the server's seq (every server here numbers the room's messages) must rise on each
+    // connection, warm-up and drain included.
+    if (auto q = f.find(seq_marker); q != std::string_view::npos) {
+      std::uint64_t server_seq = 0;
+      for (auto i = q + seq_marker.size(); i < f.size() && f[i] >= '0' && f[i] <= '9'; ++i)
+        server_seq = server_seq * 10 + static_cast<std::uint64_t>(f[i] - '0');
+      if (server_seq <= last_server_seq_) ++st.out_of_order;
+      last_server_seq_ = server_seq;
+    }
     auto p = f.find(bench_marker);
     if (p == std::string_view::npos) {
       ++st.other_frames;
@@ -438,6 +449,7 @@ class connection : public std::enable_shared_from_this<connection> {
   beast::flat_buffer buf_;
   std::deque<std::string> out_;
   std::vector<std::uint64_t> seen_;
+  std::uint64_t last_server_seq_ = 0;  ///< the previous msg frame's seq (order check)
 };
 
 /// All connections, per thread (each vector touched only by its thread until the threads stop).
@@ -662,12 +674,13 @@ int main(int argc, char** argv) {
   guards.clear();
 
   histogram h;
-  std::uint64_t delivered = 0, dups = 0, unmeasured = 0, acks = 0, errors = 0, disconnects = 0, other = 0;
+  std::uint64_t delivered = 0, dups = 0, out_of_order = 0, unmeasured = 0, acks = 0, errors = 0, disconnects = 0, other = 0;
   std::string first_err, first_disc;
   for (auto& s : rs.stats) {
     h.merge(s->hist);
     delivered += s->delivered.load();
     dups += s->duplicates;
+    out_of_order += s->out_of_order;
     unmeasured += s->unmeasured;
     acks += s->acks;
     errors += s->error_frames;
@@ -720,6 +733,7 @@ int main(int argc, char** argv) {
   r["lost_fraction"] = expected_live ? static_cast<double>(lost) / static_cast<double>(expected_live) : 0.0;
   r["receivers_with_loss"] = receivers_with_loss;
   r["duplicates"] = dups;
+  r["out_of_order"] = out_of_order;
   r["warmup_deliveries"] = unmeasured;
   r["acks"] = acks;
   r["error_frames"] = errors;

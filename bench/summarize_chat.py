@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Markdown summary of bench/chat_compare.sh results: onair vs the Node ws reference, same session.
+"""Markdown summary of bench/chat_compare.sh results: onair vs the Node ws reference and bench/chat_floor
+(one send() per delivery and nothing else), same session.
 
 Every figure is the median of the repeats, with the range (min-max) beside it; ratios are of medians.
+floor/ws is the ceiling of onair/ws for a server that writes each message when it arrives.
 Usage: summarize_chat.py OUT_DIR
 """
 import glob
@@ -15,7 +17,7 @@ import sys
 def load(out):
     runs = {}
     for p in glob.glob(os.path.join(out, "*.json")):
-        m = re.match(r"(onair|ws)-(\d+)-(\d+)\.json$", os.path.basename(p))
+        m = re.match(r"(onair|ws|floor)-(\d+)-(\d+)\.json$", os.path.basename(p))
         if not m:
             continue
         with open(p) as f:
@@ -58,7 +60,7 @@ def main():
           "| RSS per idle conn KB | p50 ms | p99 ms | max ms | client CPU % |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for n in counts:
-        for s in ("onair", "ws"):
+        for s in ("onair", "ws", "floor"):
             rs = runs.get((s, n), [])
             if not rs:
                 continue
@@ -68,17 +70,19 @@ def main():
                   f"| {rng(rs, 'rss_per_connection_kb', '{:.1f}')} | {rng(rs, 'latency_ms.p50', '{:.1f}')} "
                   f"| {rng(rs, 'latency_ms.p99', '{:.1f}')} | {rng(rs, 'latency_ms.max', '{:.0f}')} "
                   f"| {rng(rs, 'client_cpu_window_pct', '{:.0f}')} |")
-    print("\n| N | delivered per CPU-s onair/ws (target ≥ 3) | onair RSS per idle conn KB (target ≤ 20) "
-          "| ws RSS per idle conn KB | onair p99 ms | ws p99 ms |")
-    print("|---|---|---|---|---|---|")
+    print("\n| N | delivered per CPU-s onair/ws (target ≥ 3) | floor/ws (ceiling) | onair/floor "
+          "| onair RSS per idle conn KB (target ≤ 20) | ws RSS per idle conn KB | onair p99 ms | ws p99 ms |")
+    print("|---|---|---|---|---|---|---|---|")
     for n in counts:
-        a, b = runs.get(("onair", n), []), runs.get(("ws", n), [])
+        a, b, f = runs.get(("onair", n), []), runs.get(("ws", n), []), runs.get(("floor", n), [])
         if not a or not b:
             continue
         eff_a, eff_b = med(a, "delivered_per_cpu_s"), med(b, "delivered_per_cpu_s")
+        eff_f = med(f, "delivered_per_cpu_s") if f else float("nan")
         ratio = eff_a / eff_b if eff_b else float("nan")
         target = " (target ≤ 100)" if n >= 10000 else ""
-        print(f"| {n} | {ratio:.2f} | {med(a, 'rss_per_connection_kb'):.1f} | {med(b, 'rss_per_connection_kb'):.1f} "
+        print(f"| {n} | {ratio:.2f} | {eff_f / eff_b:.2f} | {eff_a / eff_f:.2f} "
+              f"| {med(a, 'rss_per_connection_kb'):.1f} | {med(b, 'rss_per_connection_kb'):.1f} "
               f"| {med(a, 'latency_ms.p99'):.1f}{target} | {med(b, 'latency_ms.p99'):.1f} |")
 
 

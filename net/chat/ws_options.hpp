@@ -25,6 +25,12 @@ struct ws_options {
   /// A connection that sends nothing for half of this gets a ping (RFC 6455 5.5.2); one still silent
   /// for another half is dropped. 300 s is what Beast's timeout::suggested(server) used to give us.
   double idle_timeout_s = 300.0;
+  /// Seconds frames may wait on their io thread before being written, so that frames queued close
+  /// together (messages, reactions, presence, acks) leave in one write per connection. 0: written as
+  /// soon as the io thread gets to them. Every write to a connection is one sendmsg whose kernel cost
+  /// does not shrink with the frame, so in a busy room this trades up to this much latency for fewer
+  /// of them (docs/benchmarks.md, "Chat fan-out").
+  double write_delay_s = 0.0;
 };
 
 }  // namespace onair::net::chat

@@ -48,28 +48,36 @@ class ws_session;
 
 /// Per io_context: the sessions with something to write. Frames queued by the handlers that run
 /// before the flush (several broadcast jobs, an ack) leave in one gathered write per session, so
-/// under load there are fewer sendmsg calls than frames; with one frame nothing waits for a timer.
+/// under load there are fewer sendmsg calls than frames. Without a write delay nothing waits for a
+/// timer; with one (ws_options::write_delay_s) the first session to become dirty arms a timer and
+/// every session dirty by then is flushed when it fires.
 class write_batcher final : public asio::execution_context::service {
  public:
   static asio::execution_context::id id;
   explicit write_batcher(asio::execution_context& ctx)
-      : service(ctx), ctx_(static_cast<asio::io_context&>(ctx)) {}
+      : service(ctx), ctx_(static_cast<asio::io_context&>(ctx)), timer_(ctx_) {}
 
-  void add(std::shared_ptr<ws_session> s) {
+  void add(std::shared_ptr<ws_session> s, double delay_s) {
     dirty_.push_back(std::move(s));
     if (posted_) return;
     posted_ = true;
-    asio::post(ctx_, [this] { run(); });
+    if (delay_s <= 0) return asio::post(ctx_, [this] { run(); });
+    timer_.expires_after(seconds(delay_s));
+    timer_.async_wait([this](error_code ec) {
+      if (!ec) run();
+    });
   }
 
  private:
   void run();
   void shutdown() override {
+    timer_.cancel();
     dirty_.clear();
     batch_.clear();
   }
 
   asio::io_context& ctx_;
+  asio::steady_timer timer_;
   std::vector<std::shared_ptr<ws_session>> dirty_;
   std::vector<std::shared_ptr<ws_session>> batch_;
   bool posted_ = false;
@@ -206,7 +214,7 @@ class ws_session final : public fanout_member, public std::enable_shared_from_th
   void schedule_flush() {
     if (dirty_ || writing_ || finished_) return;
     dirty_ = true;
-    batcher_.add(shared_from_this());
+    batcher_.add(shared_from_this(), hub_->options().write_delay_s);
   }
 
   /// Moves up to max_gather_* of what is waiting into inflight_/iov_: a pending control frame first

@@ -20,7 +20,8 @@ TEST(NodeOptions, ConfigFileSetsEverySection) {
       "[node]\ndata_dir = \"/srv/onair\"\nrtmp_port = 1936\nhttp_port = 0\n"
       "[hls]\npart_target = 0.5\nsegment_target = 4.0\nwindow_segments = 8\n"
       "[viewers]\nidle_timeout_ms = 3000\n"
-      "[chat]\nmax_message_chars = 300\norigins = [\"https://a.example\"]\nsession_msgs_per_s = 50.0\n");
+      "[chat]\nmax_message_chars = 300\norigins = [\"https://a.example\"]\nsession_msgs_per_s = 50.0\n"
+      "write_delay_ms = 40\n");
   node_options o;
   EXPECT_EQ(load_config_file(path, o), "");
   EXPECT_EQ(o.data_dir, "/srv/onair");
@@ -34,6 +35,7 @@ TEST(NodeOptions, ConfigFileSetsEverySection) {
   ASSERT_EQ(o.chat_origins.size(), 1u);
   EXPECT_EQ(o.chat_origins[0], "https://a.example");
   EXPECT_DOUBLE_EQ(o.chat.session_msgs_per_s, 50.0);
+  EXPECT_DOUBLE_EQ(o.chat_write_delay_ms, 40.0);
   EXPECT_EQ(validate(o), "");
   std::remove(path.c_str());
 }
@@ -61,6 +63,13 @@ TEST(NodeOptions, ValidateChecksRanges) {
   o = {};
   o.window_segments = 1;
   EXPECT_NE(validate(o), "");
+  o = {};
+  o.chat_write_delay_ms = -1;
+  EXPECT_NE(validate(o), "");
+  o.chat_write_delay_ms = 1001;
+  EXPECT_NE(validate(o), "");
+  o.chat_write_delay_ms = 1000;
+  EXPECT_EQ(validate(o), "");
 }
 
 }  // namespace

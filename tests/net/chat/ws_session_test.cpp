@@ -225,6 +225,36 @@ TEST_F(chat_ws, frames_queued_together_arrive_whole_and_in_order) {
   for (int i = 0; i < 200; ++i) EXPECT_EQ(c->read_json()["event"], std::to_string(i));
 }
 
+class chat_ws_write_delay : public chat_fixture {
+  ws_options chat_options() override {
+    ws_options o;
+    o.write_delay_s = 0.5;
+    return o;
+  }
+};
+
+TEST_F(chat_ws_write_delay, frames_wait_for_the_delay_and_leave_in_one_write) {
+  auto c = joined();
+  auto sink = chat_.records().begin()->second.sink;
+  const std::string a = R"({"type":"system","event":"a"})", b = R"({"type":"system","event":"b"})";
+  const auto t0 = std::chrono::steady_clock::now();
+  sink->send(shared(a), session_sink::priority::normal);
+  std::this_thread::sleep_for(20ms);
+  sink->send(shared(b), session_sink::priority::normal);
+  // Read the socket itself, under Beast (nothing is buffered there: the welcome was the last frame).
+  // Without the delay the first read returns `a` alone as soon as it is sent; with it, both frames
+  // left in one write, 0.5 s after `a` was queued.
+  std::array<char, 4096> buf{};
+  boost::system::error_code ec;
+  const auto n = c->ws().next_layer().read_some(asio::buffer(buf), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, 400ms);
+  const std::string got(buf.data(), n);
+  EXPECT_NE(got.find(a), std::string::npos) << got;
+  EXPECT_NE(got.find(b), std::string::npos) << got;
+  EXPECT_LT(got.find(a), got.find(b));
+}
+
 TEST(chat_ws_config, without_set_chat_the_path_is_404) {
   io_runtime io{1};
   http::testing::fake_api api;
