@@ -244,6 +244,7 @@ int run_node(const node_options& opts) {
   ws.max_frame_bytes = opts.chat_max_frame_bytes;
   ws.send_queue_frames = opts.chat_send_queue;
   ws.write_delay_s = opts.chat_write_delay_ms / 1000.0;
+  ws.max_connections_per_ip = opts.chat_max_connections_per_ip;
   ws.origin_allow_list = opts.chat_origins;
   http.set_chat(chat_gw, ws);
   if (auto ec = http.listen(opts.bind_host, opts.http_port)) {

@@ -148,6 +148,7 @@ std::string load_config_file(const std::string& path, node_options& o) {
            field(k, v, "retention_age_s", o.chat.retention_age_s) ||
            field(k, v, "max_frame_bytes", o.chat_max_frame_bytes) || field(k, v, "send_queue", o.chat_send_queue) ||
            field(k, v, "write_delay_ms", o.chat_write_delay_ms) ||
+           field(k, v, "max_connections_per_ip", o.chat_max_connections_per_ip) ||
            field(k, v, "session_msgs_burst", o.chat.session_msgs_burst) ||
            field(k, v, "session_msgs_per_s", o.chat.session_msgs_per_s) ||
            field(k, v, "user_msgs_burst", o.chat.user_msgs_burst) ||

@@ -37,6 +37,7 @@ struct node_options {
   std::size_t chat_max_frame_bytes = 4096;   ///< larger WebSocket frames close the connection (1009)
   std::size_t chat_send_queue = 256;         ///< frames queued per chat connection before shedding
   double chat_write_delay_ms = 0;            ///< chat frames may wait this long to leave in one write
+  std::size_t chat_max_connections_per_ip = 0;  ///< open chat connections per remote address (0 = no cap)
   transcode_options transcode;               ///< ladders, capacity, thumbnails ([transcode])
 };
 

@@ -52,6 +52,7 @@ struct open_request {
   std::string room_id;  ///< from /ws/rooms/{id}/chat
   std::string origin;   ///< Origin header ("" when absent); the allow-list is checked by net first
   std::string peer;     ///< remote "ip:port"
+  std::string ip;       ///< remote address alone (what the per-address connection cap counts)
   std::uint64_t connection_id = 0;
 };
 

@@ -19,6 +19,9 @@ struct ws_options {
   double join_timeout_s = 10.0;
   /// Open chat connections per listener; beyond it the upgrade is refused with HTTP 503.
   std::size_t max_connections = 20000;
+  /// Open chat connections per remote address (the TCP peer: behind a reverse proxy that is the
+  /// proxy); beyond it the upgrade is refused with HTTP 429. 0: no cap.
+  std::size_t max_connections_per_ip = 0;
   /// Seconds a close frame may wait behind a stalled write (or for the peer's close frame) before the
   /// socket is dropped outright.
   double close_timeout_s = 5.0;

@@ -96,6 +96,7 @@ class ws_session final : public fanout_member, public std::enable_shared_from_th
         queue_(hub_->options().send_queue_frames),
         parser_(hub_->options().max_frame_bytes),
         id_(info.connection_id),
+        ip_(info.ip),
         info_(std::make_unique<open_request>(std::move(info))) {}
 
   ~ws_session() override {
@@ -103,7 +104,7 @@ class ws_session final : public fanout_member, public std::enable_shared_from_th
     // the contract is still "on_close exactly once".
     if (!finished_) {
       if (handler_) handler_->on_close();
-      hub_->release();
+      hub_->release(ip_);
     }
   }
 
@@ -422,7 +423,7 @@ class ws_session final : public fanout_member, public std::enable_shared_from_th
     socket_.close(ignored);
     hub_->remove(id_);
     // The slot comes back now, not when the last sink reference (held by actors/) goes away.
-    hub_->release();
+    hub_->release(ip_);
     if (handler_) handler_->on_close();
   }
 
@@ -438,6 +439,7 @@ class ws_session final : public fanout_member, public std::enable_shared_from_th
   media::shared_bytes control_;                ///< a pong or ping to send before the next frames
   std::shared_ptr<session_handler> handler_;
   std::uint64_t id_;
+  std::string ip_;  ///< the peer address: its per-address slot is given back on finish
   std::unique_ptr<open_request> info_;  // only until on_open
   std::string reason_;
   std::size_t gathered_ = 0;
@@ -476,15 +478,29 @@ bool ws_hub::origin_allowed(std::string_view origin) const {
   return false;
 }
 
-bool ws_hub::try_reserve() {
+ws_hub::reserve_result ws_hub::try_reserve(const std::string& ip) {
   auto n = open_.load(std::memory_order_relaxed);
   do {
-    if (n >= opts_.max_connections) return false;
+    if (n >= opts_.max_connections) return reserve_result::node_full;
   } while (!open_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
-  return true;
+  if (opts_.max_connections_per_ip == 0) return reserve_result::ok;
+  std::lock_guard lock(per_ip_mutex_);
+  auto& mine = per_ip_[ip];
+  if (mine < opts_.max_connections_per_ip) {
+    ++mine;
+    return reserve_result::ok;
+  }
+  open_.fetch_sub(1, std::memory_order_relaxed);
+  return reserve_result::address_full;
 }
 
-void ws_hub::release() { open_.fetch_sub(1, std::memory_order_relaxed); }
+void ws_hub::release(const std::string& ip) {
+  open_.fetch_sub(1, std::memory_order_relaxed);
+  if (opts_.max_connections_per_ip == 0) return;
+  std::lock_guard lock(per_ip_mutex_);
+  auto it = per_ip_.find(ip);
+  if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);  // the map holds busy addresses only
+}
 
 void ws_hub::start_session(asio::ip::tcp::socket socket, std::string leftover, const upgrade_request& req,
                            open_request info) {

@@ -45,10 +45,13 @@ class ws_hub : public std::enable_shared_from_this<ws_hub> {
 
   /// RFC 6455 10.2: true when the allow-list is empty or `origin` equals one of its entries.
   bool origin_allowed(std::string_view origin) const;
-  /// Takes a connection slot; false when max_connections are open (the caller answers 503).
-  bool try_reserve();
-  /// Gives back a slot taken by try_reserve() that was not passed to start_session().
-  void release();
+  /// Why try_reserve() refused a slot.
+  enum class reserve_result { ok, node_full, address_full };
+  /// Takes a connection slot for a client at `ip`: node_full when max_connections are open (the caller
+  /// answers 503), address_full when max_connections_per_ip are open from `ip` (429).
+  reserve_result try_reserve(const std::string& ip);
+  /// Gives back a slot taken by try_reserve(ip) that was not passed to start_session().
+  void release(const std::string& ip);
   /// Open (or opening) chat connections.
   std::size_t open_connections() const { return open_.load(std::memory_order_relaxed); }
 
@@ -72,6 +75,8 @@ class ws_hub : public std::enable_shared_from_this<ws_hub> {
   chat_handler& handler_;
   const ws_options opts_;
   std::atomic<std::size_t> open_{0};
+  std::mutex per_ip_mutex_;
+  std::unordered_map<std::string, std::size_t> per_ip_;  ///< open connections by address (only with a cap)
   std::atomic<std::uint64_t> dropped_total_{0};
   std::atomic<std::uint64_t> slow_total_{0};
   std::mutex mutex_;

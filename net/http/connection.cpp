@@ -139,7 +139,7 @@ void connection::drain_read() {
 }
 
 void connection::upgrade_to_chat(const request& req, std::string room_id) {
-  if (closed_) return srv_->chat->release();
+  if (closed_) return srv_->chat->release(remote_ip_);
   closed_ = true;  // from now on the socket belongs to the chat session
   answered_ = true;
   pending_.reset();
@@ -147,6 +147,7 @@ void connection::upgrade_to_chat(const request& req, std::string room_id) {
   info.room_id = std::move(room_id);
   info.origin = std::string(req[bhttp::field::origin]);
   info.connection_id = id_;
+  info.ip = remote_ip_;
   beast::error_code ec;
   const auto ep = stream_.socket().remote_endpoint(ec);
   if (!ec) info.peer = (ep.address().is_v6() ? "[" + remote_ip_ + "]" : remote_ip_) + ":" + std::to_string(ep.port());

@@ -40,8 +40,14 @@ void handle_chat(const std::shared_ptr<connection>& c, const request& req, const
   }
   if (!hub->origin_allowed(to_std(req[bhttp::field::origin])))
     return c->respond(make_error_response(403, "forbidden", "origin not allowed"));
-  if (!hub->try_reserve())
-    return c->respond(make_error_response(503, "unavailable", "too many chat connections on this node"));
+  switch (hub->try_reserve(c->remote_ip())) {
+    case chat::ws_hub::reserve_result::ok: break;
+    case chat::ws_hub::reserve_result::node_full:
+      return c->respond(make_error_response(503, "unavailable", "too many chat connections on this node"));
+    case chat::ws_hub::reserve_result::address_full:
+      // RFC 6585 4: 429 is for "too many requests" from one client; here, too many open connections.
+      return c->respond(make_error_response(429, "too_many_connections", "too many chat connections from this address"));
+  }
   c->upgrade_to_chat(req, room_id);
 }
 

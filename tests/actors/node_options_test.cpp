@@ -21,7 +21,7 @@ TEST(NodeOptions, ConfigFileSetsEverySection) {
       "[hls]\npart_target = 0.5\nsegment_target = 4.0\nwindow_segments = 8\n"
       "[viewers]\nidle_timeout_ms = 3000\n"
       "[chat]\nmax_message_chars = 300\norigins = [\"https://a.example\"]\nsession_msgs_per_s = 50.0\n"
-      "write_delay_ms = 40\n");
+      "write_delay_ms = 40\nmax_connections_per_ip = 64\n");
   node_options o;
   EXPECT_EQ(load_config_file(path, o), "");
   EXPECT_EQ(o.data_dir, "/srv/onair");
@@ -36,6 +36,7 @@ TEST(NodeOptions, ConfigFileSetsEverySection) {
   EXPECT_EQ(o.chat_origins[0], "https://a.example");
   EXPECT_DOUBLE_EQ(o.chat.session_msgs_per_s, 50.0);
   EXPECT_DOUBLE_EQ(o.chat_write_delay_ms, 40.0);
+  EXPECT_EQ(o.chat_max_connections_per_ip, 64u);
   EXPECT_EQ(validate(o), "");
   std::remove(path.c_str());
 }

@@ -13,10 +13,12 @@ class ChatClient:
         self.frames = []
 
     @classmethod
-    async def join(cls, http_base, room_id, nick="guest", token=None, since=None, origin=None):
+    async def join(cls, http_base, room_id, nick="guest", token=None, since=None, origin=None, source=None):
+        """`source`: the local address to connect from (another 127.0.0.0/8 address is another client)."""
         url = http_base.replace("http://", "ws://") + f"/ws/rooms/{room_id}/chat"
         headers = {"Origin": origin} if origin else None
-        ws = await websockets.connect(url, extra_headers=headers, max_size=2 ** 20, open_timeout=10)
+        extra = {"local_addr": (source, 0)} if source else {}
+        ws = await websockets.connect(url, extra_headers=headers, max_size=2 ** 20, open_timeout=10, **extra)
         c = cls(ws)
         join = {"type": "join", "nick": nick}
         if token:

@@ -1,8 +1,12 @@
 """Live chat end to end against a running node, with a client written outside this project."""
 import asyncio
 import json
+import os
 import subprocess
+import tempfile
 import unittest
+
+import websockets
 
 from chat_client import ChatClient
 from onair_harness import ONAIR_BIN, Node
@@ -244,6 +248,47 @@ class ChatRestart(unittest.TestCase):
             run(after())
         finally:
             node.cleanup()
+
+
+class ChatPerAddressCap(unittest.TestCase):
+    def test_connections_beyond_the_per_address_cap_get_429(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".toml", delete=False) as cfg:
+            cfg.write("[chat]\nmax_connections_per_ip = 3\n")
+        self.addCleanup(os.unlink, cfg.name)
+        node = Node(extra_args=("--config", cfg.name))
+        self.addCleanup(node.cleanup)
+        node.start()
+        rid = node.create_room("Capped")["id"]
+
+        async def main():
+            mine = [await ChatClient.join(node.http, rid, f"c{k}") for k in range(3)]
+            for c in mine:
+                await c.until_type("history")
+            with self.assertRaises(websockets.exceptions.InvalidStatusCode) as refused:
+                await ChatClient.join(node.http, rid, "one too many")
+            self.assertEqual(refused.exception.status_code, 429)
+            # Another address has its own slots, and the three open connections still chat.
+            other = await ChatClient.join(node.http, rid, "elsewhere", source="127.0.0.2")
+            await other.until_type("history")
+            await mine[0].send({"type": "msg", "text": "capped but fine"})
+            await mine[0].until_type("ack")
+            await other.until(lambda f: f["type"] == "msg" and f["text"] == "capped but fine")
+            # A closed connection gives its slot back (once the server has seen the TCP close).
+            await mine[0].close()
+            again = None
+            for _ in range(50):
+                try:
+                    again = await ChatClient.join(node.http, rid, "again")
+                    break
+                except websockets.exceptions.InvalidStatusCode as e:
+                    self.assertEqual(e.status_code, 429)
+                    await asyncio.sleep(0.1)
+            self.assertIsNotNone(again, "the closed connection's slot never came back")
+            await again.until_type("history")
+            for c in mine[1:] + [other, again]:
+                await c.close()
+
+        run(main())
 
 
 if __name__ == "__main__":

@@ -143,7 +143,12 @@ class test_chat final : public chat_handler {
 /// A synchronous Beast WebSocket client with a receive timeout (a failing test never hangs).
 class ws_client {
  public:
-  explicit ws_client(std::uint16_t port) : ws_(ioc_) {
+  /// `source`: the local address to connect from (another 127.0.0.0/8 address is another client).
+  explicit ws_client(std::uint16_t port, const std::string& source = "") : ws_(ioc_) {
+    if (!source.empty()) {
+      ws_.next_layer().open(asio::ip::tcp::v4());
+      ws_.next_layer().bind({asio::ip::make_address(source), 0});
+    }
     ws_.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
     timeval tv{5, 0};
     ::setsockopt(ws_.next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);

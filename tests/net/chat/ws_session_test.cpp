@@ -292,6 +292,35 @@ TEST_F(chat_ws_origin, origin_outside_the_allow_list_is_403) {
   ASSERT_TRUE(chat_.wait([](const auto& rs) { return rs.size() == 2; }));
 }
 
+class chat_ws_per_ip : public chat_fixture {
+  ws_options chat_options() override {
+    ws_options o;
+    o.max_connections_per_ip = 2;
+    return o;
+  }
+};
+
+TEST_F(chat_ws_per_ip, connections_beyond_the_per_address_cap_get_429_and_other_addresses_are_unaffected) {
+  auto a = joined("a");
+  auto b = joined("b");
+  const auto res = upgrade_raw(port_);
+  EXPECT_EQ(res.result_int(), 429u);
+  EXPECT_EQ(json::parse(res.body(), nullptr, false)["error"]["code"], "too_many_connections") << res.body();
+  // Another address is another client: its own two slots.
+  ws_client other(port_, "127.0.0.2");
+  EXPECT_EQ(other.handshake().result_int(), 101u);
+  // The refused upgrade cost the open sessions nothing.
+  b->send(R"({"type":"msg","text":"still here","client_id":"c1"})");
+  EXPECT_EQ(b->read_json()["type"], "ack");
+  EXPECT_EQ(a->read_json()["text"], "still here");
+  // A closed connection gives its address's slot back.
+  a->close();
+  ASSERT_TRUE(chat_.wait_closes(1));
+  ws_client again(port_);
+  EXPECT_EQ(again.handshake().result_int(), 101u);
+  EXPECT_EQ(upgrade_raw(port_).result_int(), 429u);
+}
+
 class chat_ws_limits : public chat_fixture {
   ws_options chat_options() override {
     ws_options o;
