@@ -247,6 +247,7 @@ int run_node(const node_options& opts) {
   ws.max_connections_per_ip = opts.chat_max_connections_per_ip;
   ws.origin_allow_list = opts.chat_origins;
   http.set_chat(chat_gw, ws);
+  metrics->chat_transport = http.chat_stats_source();
   if (auto ec = http.listen(opts.bind_host, opts.http_port)) {
     spdlog::error("cannot listen for HTTP on {}:{}: {}", opts.bind_host, opts.http_port, ec.message());
     rtmp.stop();

@@ -57,6 +57,17 @@ std::string render_prometheus(const node_metrics& m, std::uint64_t rooms, std::u
   counter("onair_packager_errors_total", "Frames the packager rejected.", m.packager_errors.load());
   counter("onair_chat_messages_total", "Chat messages stored and broadcast.", m.chat_messages.load());
   gauge("onair_chat_sessions", "WebSocket chat sessions open.", static_cast<double>(m.chat_sessions.load()));
+  if (m.chat_transport) {
+    const auto t = m.chat_transport();
+    counter("onair_chat_frames_dropped_total",
+            "Droppable chat frames (reactions, presence) shed from full per-connection send queues.", t.dropped_frames);
+    counter("onair_chat_slow_consumer_closes_total", "Chat connections closed with 4008 (slow consumer).",
+            t.slow_consumer_closes);
+    out += "# HELP onair_chat_upgrades_refused_total Chat WebSocket upgrades refused for capacity.\n"
+           "# TYPE onair_chat_upgrades_refused_total counter\n";
+    out += fmt::format("onair_chat_upgrades_refused_total{{reason=\"node_full\"}} {}\n", t.refused_node_full);
+    out += fmt::format("onair_chat_upgrades_refused_total{{reason=\"address_full\"}} {}\n", t.refused_address_full);
+  }
   histogram("onair_ingest_to_part_seconds", "RTMP message received to the LL-HLS part holding it fetchable.",
             m.ingest_to_part);
   histogram("onair_edge_update_seconds",

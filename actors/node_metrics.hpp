@@ -2,8 +2,11 @@
 /// Node-wide metrics written by actors and read by GET /metrics. Thread-safe.
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
+
+#include "net/chat/ws_options.hpp"
 
 namespace onair::actors {
 
@@ -43,6 +46,8 @@ struct node_metrics {
   std::atomic<std::uint64_t> packager_errors{0};
   std::atomic<std::uint64_t> chat_messages{0};      ///< durable chat messages accepted
   std::atomic<std::uint64_t> chat_sessions{0};      ///< WebSocket chat sessions open
+  /// The chat transport's totals (net keeps them); set once before the node serves, unset: not exported.
+  std::function<net::chat::ws_stats()> chat_transport;
 };
 
 /// Prometheus text exposition (format 0.0.4) of the metrics plus node counts.

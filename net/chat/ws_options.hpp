@@ -36,4 +36,13 @@ struct ws_options {
   double write_delay_s = 0.0;
 };
 
+/// Totals of one listener's chat transport since it started, for metrics (ws_hub::stats()).
+struct ws_stats {
+  std::uint64_t open = 0;                  ///< connections open (or opening) now
+  std::uint64_t dropped_frames = 0;        ///< droppable frames (reactions, presence) shed from full queues
+  std::uint64_t slow_consumer_closes = 0;  ///< connections closed with 4008 "slow consumer"
+  std::uint64_t refused_node_full = 0;     ///< upgrades answered 503: max_connections open
+  std::uint64_t refused_address_full = 0;  ///< upgrades answered 429: max_connections_per_ip open from one address
+};
+
 }  // namespace onair::net::chat

@@ -481,7 +481,10 @@ bool ws_hub::origin_allowed(std::string_view origin) const {
 ws_hub::reserve_result ws_hub::try_reserve(const std::string& ip) {
   auto n = open_.load(std::memory_order_relaxed);
   do {
-    if (n >= opts_.max_connections) return reserve_result::node_full;
+    if (n >= opts_.max_connections) {
+      refused_node_full_.fetch_add(1, std::memory_order_relaxed);
+      return reserve_result::node_full;
+    }
   } while (!open_.compare_exchange_weak(n, n + 1, std::memory_order_relaxed));
   if (opts_.max_connections_per_ip == 0) return reserve_result::ok;
   std::lock_guard lock(per_ip_mutex_);
@@ -491,7 +494,18 @@ ws_hub::reserve_result ws_hub::try_reserve(const std::string& ip) {
     return reserve_result::ok;
   }
   open_.fetch_sub(1, std::memory_order_relaxed);
+  refused_address_full_.fetch_add(1, std::memory_order_relaxed);
   return reserve_result::address_full;
+}
+
+ws_stats ws_hub::stats() const {
+  ws_stats s;
+  s.open = open_.load(std::memory_order_relaxed);
+  s.dropped_frames = dropped_total_.load(std::memory_order_relaxed);
+  s.slow_consumer_closes = slow_total_.load(std::memory_order_relaxed);
+  s.refused_node_full = refused_node_full_.load(std::memory_order_relaxed);
+  s.refused_address_full = refused_address_full_.load(std::memory_order_relaxed);
+  return s;
 }
 
 void ws_hub::release(const std::string& ip) {

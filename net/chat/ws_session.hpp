@@ -63,9 +63,8 @@ class ws_hub : public std::enable_shared_from_this<ws_hub> {
   /// Sends `code` to every open session and closes it (node shutdown: close_code::going_away).
   void close_all(std::uint16_t code, const std::string& reason);
 
-  /// Totals over all sessions, for metrics.
-  std::uint64_t dropped_frames() const { return dropped_total_.load(std::memory_order_relaxed); }
-  std::uint64_t slow_consumer_closes() const { return slow_total_.load(std::memory_order_relaxed); }
+  /// Totals over all sessions and refused upgrades, for metrics.
+  ws_stats stats() const;
 
  private:
   friend class ws_session;
@@ -79,6 +78,8 @@ class ws_hub : public std::enable_shared_from_this<ws_hub> {
   std::unordered_map<std::string, std::size_t> per_ip_;  ///< open connections by address (only with a cap)
   std::atomic<std::uint64_t> dropped_total_{0};
   std::atomic<std::uint64_t> slow_total_{0};
+  std::atomic<std::uint64_t> refused_node_full_{0};
+  std::atomic<std::uint64_t> refused_address_full_{0};
   std::mutex mutex_;
   std::unordered_map<std::uint64_t, std::weak_ptr<ws_session>> sessions_;
 };

@@ -65,6 +65,12 @@ void server::set_chat(chat::chat_handler& handler, chat::ws_options opts) {
   impl_->chat = std::make_shared<chat::ws_hub>(handler, std::move(opts));
 }
 
+std::function<chat::ws_stats()> server::chat_stats_source() const {
+  auto hub = impl_->chat;
+  if (!hub) return [] { return chat::ws_stats{}; };
+  return [hub] { return hub->stats(); };
+}
+
 std::error_code server::listen(const std::string& host, std::uint16_t port) {
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);

@@ -3,6 +3,7 @@
 /// WebSocket chat at /ws/rooms/{id}/chat once set_chat() was called (docs/chat-protocol.md), and the
 /// browser app at / (docs/web.md).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -41,6 +42,9 @@ class server {
   /// Serves WebSocket chat at /ws/rooms/{id}/chat with `handler` (which must outlive the server).
   /// Call before listen(); without it that path answers 404.
   void set_chat(chat::chat_handler& handler, chat::ws_options opts);
+  /// Reads the chat transport's totals (all zero without set_chat()). The function keeps what it reads
+  /// alive, so it may outlive the server; call after set_chat().
+  std::function<chat::ws_stats()> chat_stats_source() const;
 
   std::error_code listen(const std::string& host, std::uint16_t port);
   std::uint16_t port() const;

@@ -33,5 +33,24 @@ TEST(LatencyHistogram, PrometheusBucketsAreCumulative) {
   EXPECT_NE(text.find("onair_live_streams 1\n"), std::string::npos);
 }
 
+TEST(NodeMetrics, ChatTransportTotalsAreExportedWhenASourceIsSet) {
+  node_metrics m;
+  EXPECT_EQ(render_prometheus(m, 0, 0, 0).find("onair_chat_upgrades_refused_total"), std::string::npos);
+  m.chat_transport = [] {
+    net::chat::ws_stats s;
+    s.dropped_frames = 11;
+    s.slow_consumer_closes = 2;
+    s.refused_node_full = 3;
+    s.refused_address_full = 4;
+    return s;
+  };
+  const auto text = render_prometheus(m, 0, 0, 0);
+  EXPECT_NE(text.find("onair_chat_frames_dropped_total 11\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("onair_chat_slow_consumer_closes_total 2\n"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE onair_chat_upgrades_refused_total counter\n"), std::string::npos);
+  EXPECT_NE(text.find("onair_chat_upgrades_refused_total{reason=\"node_full\"} 3\n"), std::string::npos);
+  EXPECT_NE(text.find("onair_chat_upgrades_refused_total{reason=\"address_full\"} 4\n"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace onair::actors

@@ -2,9 +2,11 @@
 import asyncio
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
+import urllib.request
 
 import websockets
 
@@ -289,6 +291,12 @@ class ChatPerAddressCap(unittest.TestCase):
                 await c.close()
 
         run(main())
+        # Operators see the refusals in Prometheus.
+        with urllib.request.urlopen(node.http + "/metrics", timeout=10) as r:
+            metrics = r.read().decode()
+        refused = re.search(r'^onair_chat_upgrades_refused_total\{reason="address_full"\} (\d+)$', metrics, re.M)
+        self.assertIsNotNone(refused, metrics)
+        self.assertGreaterEqual(int(refused.group(1)), 1)
 
 
 if __name__ == "__main__":

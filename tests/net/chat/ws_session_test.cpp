@@ -319,6 +319,11 @@ TEST_F(chat_ws_per_ip, connections_beyond_the_per_address_cap_get_429_and_other_
   ws_client again(port_);
   EXPECT_EQ(again.handshake().result_int(), 101u);
   EXPECT_EQ(upgrade_raw(port_).result_int(), 429u);
+  // Both refusals are counted for /metrics; the node was never full.
+  const auto stats = srv_->chat_stats_source()();
+  EXPECT_EQ(stats.refused_address_full, 2u);
+  EXPECT_EQ(stats.refused_node_full, 0u);
+  EXPECT_EQ(stats.open, 3u);  // b, other and again
 }
 
 class chat_ws_limits : public chat_fixture {
@@ -355,6 +360,7 @@ TEST_F(chat_ws_limits, connections_beyond_the_limit_get_503_and_slots_come_back)
     const auto res = upgrade_raw(port_);
     EXPECT_EQ(res.result_int(), 503u);
     EXPECT_EQ(json::parse(res.body(), nullptr, false)["error"]["code"], "unavailable");
+    EXPECT_EQ(srv_->chat_stats_source()().refused_node_full, 1u);  // counted for /metrics
   }
   a->close();
   ASSERT_TRUE(chat_.wait_closes(1));
@@ -409,6 +415,9 @@ TEST_F(chat_ws_slow, a_client_that_does_not_read_is_closed_with_4008_after_dropp
   std::vector<std::string> frames;
   EXPECT_EQ(c.read_until_close(&frames), close_code::slow_consumer);
   EXPECT_EQ(c.ws().reason().reason, "slow consumer");
+  const auto stats = srv_->chat_stats_source()();  // what /metrics exports
+  EXPECT_EQ(stats.dropped_frames, 3u);
+  EXPECT_EQ(stats.slow_consumer_closes, 1u);
   EXPECT_GT(frames.size(), 3u);
   for (const auto& f : frames) EXPECT_EQ(f.find("presence"), std::string::npos);
   ASSERT_TRUE(chat_.wait_closes(1));
