@@ -45,7 +45,9 @@ void server::impl::do_accept() {
                             }
                             c->start();
                           }
-                          // Transient errors (EMFILE, ECONNABORTED) must not stop the listener.
+                          // No error stops the listener: out of descriptors, wait (accept_backoff);
+                          // anything else (ECONNABORTED), accept again at once.
+                          if (self->backoff.on_result(ec, [self] { self->do_accept(); })) return;
                           self->do_accept();
                         });
 }
@@ -99,6 +101,7 @@ void server::stop() {
   auto self = impl_;
   asio::post(self->acceptor.get_executor(), [self] {
     boost::system::error_code ec;
+    self->backoff.cancel();
     self->acceptor.close(ec);
   });
   std::vector<std::shared_ptr<connection>> open;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "net/accept_backoff.hpp"
 #include "net/chat/ws_session.hpp"
 #include "net/hls/viewer_throttle.hpp"
 #include "net/http/http_server.hpp"
@@ -37,6 +38,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   std::shared_ptr<static_site> web;
 
   boost::asio::ip::tcp::acceptor acceptor;
+  accept_backoff backoff{acceptor.get_executor(), "http"};  ///< on the acceptor's strand, like every accept
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<bool> stopped{false};
 

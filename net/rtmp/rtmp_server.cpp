@@ -14,6 +14,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "net/accept_backoff.hpp"
 #include "net/io_runtime_impl.hpp"
 #include "net/rtmp/session.hpp"
 
@@ -38,6 +39,7 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
   server_options opts;
   publish_handler& handler;
   tcp::acceptor acceptor;  // its executor is a strand: accept and close never race
+  accept_backoff backoff{acceptor.get_executor(), "rtmp"};  ///< on that strand too
   std::atomic<std::uint16_t> port{0};
   std::atomic<std::uint64_t> next_id{1};
   std::atomic<bool> stopped{false};
@@ -201,9 +203,11 @@ void server::impl::do_accept() {
       auto c = std::make_shared<connection>(self, std::move(socket), id, std::move(peer));
       self->add(id, c);
       c->start();
-    } else {
+    } else if (!accept_backoff::is_resource_error(ec)) {
       spdlog::warn("rtmp accept error: {}", ec.message());
     }
+    // Out of descriptors: wait before the next accept (accept_backoff), or this loop spins.
+    if (self->backoff.on_result(ec, [self] { self->do_accept(); })) return;
     self->do_accept();
   });
 }
@@ -249,6 +253,7 @@ void server::stop() {
   if (impl_->stopped.exchange(true)) return;
   asio::post(impl_->acceptor.get_executor(), [self = impl_] {
     boost::system::error_code ignored;
+    self->backoff.cancel();
     self->acceptor.close(ignored);
   });
   std::vector<std::shared_ptr<connection>> live;

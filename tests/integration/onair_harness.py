@@ -3,6 +3,7 @@ and ffmpeg/ffprobe as the publisher and the player. Every child process is bound
 ended by PID."""
 import json
 import os
+import resource
 import re
 import shutil
 import signal
@@ -20,12 +21,14 @@ TMP_ROOT = os.environ.get("ONAIR_TEST_TMP", tempfile.gettempdir())
 class Node:
     """One `onair node` with its own data dir; start() waits for the ready file."""
 
-    def __init__(self, data_dir=None, extra_args=()):
+    def __init__(self, data_dir=None, extra_args=(), nofile=None):
+        """`nofile`: the node's open-files limit (RLIMIT_NOFILE), to run it out of descriptors."""
         os.makedirs(TMP_ROOT, exist_ok=True)
         self.workdir = tempfile.mkdtemp(prefix="onair-it-", dir=TMP_ROOT)
         self.data_dir = data_dir or os.path.join(self.workdir, "data")
         self.ready_file = os.path.join(self.workdir, "ready.json")
         self.extra_args = list(extra_args)
+        self.nofile = nofile
         self.proc = None
         self.log_path = os.path.join(self.workdir, "node.log")
 
@@ -48,7 +51,7 @@ class Node:
         self.proc = subprocess.Popen(
             [ONAIR_BIN, "node", "--data-dir", self.data_dir, "--bind", "127.0.0.1", "--rtmp-port", "0",
              "--http-port", "0", "--ready-file", self.ready_file, "--public-host", "127.0.0.1", *self.extra_args],
-            stdout=self.log, stderr=subprocess.STDOUT)
+            stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=self._limits if self.nofile else None)
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -63,6 +66,9 @@ class Node:
                 return self
             time.sleep(0.05)
         raise RuntimeError("onair did not become ready: " + self.read_log())
+
+    def _limits(self):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         if self.proc and self.proc.poll() is None:
