@@ -99,32 +99,23 @@ run_onair() {  # N REPEAT
   DATA=""
 }
 
-run_ws() {  # N REPEAT
-  local ready
-  ready=$(mktemp /tmp/ws-ref-ready.XXXXXX)
+# A peer server without a room API (the ws reference, the floor): LABEL N REPEAT COMMAND...; the command
+# gets --port 0 --ready-file F appended and is pinned like onair.
+run_peer() {
+  local label=$1 n=$2 r=$3 ready port
+  shift 3
+  ready=$(mktemp "/tmp/chat-$label-ready.XXXXXX")
   rm -f "$ready"
-  taskset -c "$SERVER_CPU" node "$ROOT/bench/ws_reference/server.js" --port 0 --ready-file "$ready" \
-    >"$OUT/ws-$1-$2.node.log" 2>&1 &
+  taskset -c "$SERVER_CPU" "$@" --port 0 --ready-file "$ready" >"$OUT/$label-$n-$r.node.log" 2>&1 &
   SERVER_PID=$!
-  local port
   port=$(ready_field "$ready" http_port)
-  load ws "ws://127.0.0.1:$port/ws/rooms/bench/chat" "$1" "$2"
+  load "$label" "ws://127.0.0.1:$port/ws/rooms/bench/chat" "$n" "$r"
   stop_server
   rm -f "$ready"
 }
 
-run_floor() {  # N REPEAT
-  local ready
-  ready=$(mktemp /tmp/chat-floor-ready.XXXXXX)
-  rm -f "$ready"
-  taskset -c "$SERVER_CPU" "$BUILD/bench/chat_floor" --port 0 --ready-file "$ready" >"$OUT/floor-$1-$2.node.log" 2>&1 &
-  SERVER_PID=$!
-  local port
-  port=$(ready_field "$ready" http_port)
-  load floor "ws://127.0.0.1:$port/ws/rooms/bench/chat" "$1" "$2"
-  stop_server
-  rm -f "$ready"
-}
+run_ws() { run_peer ws "$1" "$2" node "$ROOT/bench/ws_reference/server.js"; }     # N REPEAT
+run_floor() { run_peer floor "$1" "$2" "$BUILD/bench/chat_floor"; }                # N REPEAT
 
 {
   echo "host: $(nproc) CPUs, $(uname -r), node $(node --version), ws $(node -p "require('$ROOT/bench/ws_reference/node_modules/ws/package.json').version")"
