@@ -19,9 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <boost/beast/core/string.hpp>
 #include <nlohmann/json.hpp>
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -157,9 +157,9 @@ class floor_server {
       const auto eol = std::min(head.find("\r\n", pos), head.size());
       const auto line = head.substr(pos, eol - pos);
       const auto colon = line.find(':');
-      if (colon == name.size() &&
-          std::equal(name.begin(), name.end(), line.begin(),
-                     [](char a, char b) { return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b))); })) {
+      const auto field = line.substr(0, colon);
+      if (colon != std::string_view::npos &&
+          boost::beast::iequals({field.data(), field.size()}, {name.data(), name.size()})) {
         auto v = line.substr(colon + 1);
         while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
         return std::string(v);

@@ -45,13 +45,6 @@ auto render_room(unsigned status) {
   };
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
-
 /// RFC 6750 2.1: "Authorization: Bearer <token68>". Absent → empty token (the handler decides whether
 /// that is allowed); present but malformed → 401 here.
 api::result<std::string> bearer_token(const request& req) {

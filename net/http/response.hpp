@@ -16,6 +16,8 @@ using response = boost::beast::http::response<shared_buffer_body>;
 /// Beast 1.74 speaks boost::string_view; the rest of the code std::string_view.
 inline std::string_view to_std(boost::beast::string_view s) { return {s.data(), s.size()}; }
 inline boost::beast::string_view to_beast(std::string_view s) { return {s.data(), s.size()}; }
+/// ASCII case-insensitive equality (auth schemes, media types, file extensions: RFC 9110 5.1, 8.3.1).
+inline bool iequals(std::string_view a, std::string_view b) { return boost::beast::iequals(to_beast(a), to_beast(b)); }
 
 /// A response with a body and a Content-Type (Content-Length is set when it is sent).
 response make_response(unsigned status, std::string_view content_type, shared_buffer_body::value_type body);

@@ -4,7 +4,6 @@
 #include <boost/beast/http/verb.hpp>
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -24,13 +23,6 @@ std::string_view extension_of(std::string_view name) {
   const auto base = slash == std::string_view::npos ? name : name.substr(slash + 1);
   const auto dot = base.rfind('.');
   return dot == std::string_view::npos ? std::string_view{} : base.substr(dot + 1);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
 }
 
 /// Reads a whole file; nullptr when it cannot be read.
