@@ -196,18 +196,19 @@ void server::impl::do_accept() {
   acceptor.async_accept(asio::make_strand(io.next()), [self = shared_from_this()](boost::system::error_code ec,
                                                                             tcp::socket socket) {
     if (ec == asio::error::operation_aborted || self->stopped) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
+    // Out of descriptors: wait before the next accept (accept_backoff), or this loop spins.
+    if (self->backoff.on_result(ec, [self] { self->do_accept(); })) return;
+    if (ec) {
+      spdlog::warn("rtmp accept error: {}", ec.message());
+    } else {
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
       const auto id = self->next_id++;
       auto peer = peer_of(socket);
       auto c = std::make_shared<connection>(self, std::move(socket), id, std::move(peer));
       self->add(id, c);
       c->start();
-    } else if (!accept_backoff::is_resource_error(ec)) {
-      spdlog::warn("rtmp accept error: {}", ec.message());
     }
-    // Out of descriptors: wait before the next accept (accept_backoff), or this loop spins.
-    if (self->backoff.on_result(ec, [self] { self->do_accept(); })) return;
     self->do_accept();
   });
 }
