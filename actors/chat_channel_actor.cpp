@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "actors/chat_rules.hpp"
+#include "actors/cluster_types.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/room_rules.hpp"
@@ -471,6 +472,20 @@ caf::behavior running(channel_actor* self) {
     },
     [=](system_atom, const std::string& event) {
       broadcast(self->state, frame(net::chat::render_system(event)), prio::normal);
+    },
+    // The room's owner changed (failover back, or a drain handed it on): every member, local or behind a
+    // relay, reconnects and resumes with `since` at the new owner's channel. A batch being written is
+    // finished first, so every message this channel accepted is durable before it goes.
+    [=](moved_atom) {
+      auto& st = self->state;
+      for (auto& [id, m] : st.members) {
+        st.fanout.remove(m.sink.get());
+        m.sink->close(net::chat::close_code::service_restart, "the room's chat moved to another node; reconnect");
+      }
+      st.members.clear();
+      st.relays.clear();
+      if (st.writing || !st.pending.empty()) self->delayed_send(self, std::chrono::milliseconds(20), moved_atom::value);
+      else self->quit();
     },
     [=](delete_atom) {
       auto& st = self->state;

@@ -26,11 +26,19 @@ struct relay_member {
   bool live = false;
 };
 
+/// A join that arrived while the owner's channel is being looked up.
+struct pending_join {
+  net::chat::user_info user;
+  std::shared_ptr<session_sink> sink;
+  std::optional<std::uint64_t> since;
+};
+
 struct relay_state {
   std::string room;
   caf::actor directory;
   caf::actor channel;  ///< the owner's channel (a proxy when the owner is another node)
   std::unordered_map<std::uint64_t, relay_member> members;
+  std::unordered_map<std::uint64_t, pending_join> pending;  ///< joins waiting for the channel
 };
 
 using relay_actor = caf::stateful_actor<relay_state>;
@@ -41,28 +49,39 @@ media::shared_bytes frame(const std::string& text) {
 
 caf::behavior connecting(relay_actor* self);
 
+/// Closes every member with 1012: the room's chat moved (its owner died, left or drained); they
+/// reconnect, to this node or any other, and resume with `since` (docs/chat-protocol.md, "Failover").
+void close_members_moved(relay_state& st) {
+  for (auto& [conn, m] : st.members)
+    m.sink->close(net::chat::close_code::service_restart, "the room's chat moved to another node; reconnect");
+  st.members.clear();
+}
+
 /// The owner's channel is gone (its node died, left, or the link dropped): the members reconnect and
-/// resume with `since` (docs/chat-protocol.md); the relay looks the channel up again.
+/// resume with `since`; the relay looks the channel up again (it follows the new owner once the
+/// directory names one).
 void lose_channel(relay_actor* self) {
   auto& st = self->state;
   spdlog::warn("chat relay {}: lost the owner's channel; closing {} local members so they reconnect", st.room,
                st.members.size());
-  for (auto& [conn, m] : st.members) m.sink->close(net::chat::close_code::going_away, "chat owner moved; reconnect");
-  st.members.clear();
+  close_members_moved(st);
   st.channel = caf::actor{};
   self->become(connecting(self));
+}
+
+void forward_join(relay_actor* self, std::uint64_t conn, net::chat::user_info user, std::shared_ptr<session_sink> sink,
+                  std::optional<std::uint64_t> since) {
+  auto& st = self->state;
+  st.members[conn] = relay_member{std::move(sink)};
+  self->send(st.channel, rjoin_atom::value, caf::actor_cast<caf::actor>(self), conn, std::move(user),
+             since.has_value(), since.value_or(0));
 }
 
 caf::behavior running(relay_actor* self) {
   self->set_default_handler(caf::print_and_drop);
   return {
     [=](join_atom, std::uint64_t conn, net::chat::user_info& user, std::shared_ptr<session_sink>& sink,
-        std::optional<std::uint64_t> since) {
-      auto& st = self->state;
-      st.members[conn] = relay_member{std::move(sink)};
-      self->send(st.channel, rjoin_atom::value, caf::actor_cast<caf::actor>(self), conn, std::move(user),
-                 since.has_value(), since.value_or(0));
-    },
+        std::optional<std::uint64_t> since) { forward_join(self, conn, std::move(user), std::move(sink), since); },
     [=](leave_atom, std::uint64_t conn) {
       auto& st = self->state;
       if (st.members.erase(conn) > 0)
@@ -104,7 +123,24 @@ caf::behavior running(relay_actor* self) {
       for (auto& [id, m] : self->state.members) m.sink->close(net::chat::close_code::not_found, "the room was deleted");
       self->quit();
     },
+    [=](moved_atom) {  // this node's room now owns the chat (or stopped following): the channel takes over
+      close_members_moved(self->state);
+      self->quit();
+    },
   };
+}
+
+/// The lookup failed: a join is never left without an answer (issue #13). Each waiting client gets an
+/// error frame and close 1013, and retries; later joins wait for the next lookup.
+void refuse_pending(relay_actor* self, const std::string& why) {
+  auto& st = self->state;
+  for (auto& [conn, p] : st.pending) {
+    p.sink->send(frame(net::chat::render_error("unavailable", "the room's chat is not reachable right now (" + why +
+                                                                  "); reconnect in a moment")),
+                 prio::normal);
+    p.sink->close(net::chat::close_code::try_again_later, "chat not reachable yet; retry");
+  }
+  st.pending.clear();
 }
 
 /// Asks the directory (which forwards to the owner's node) for the room's channel; joins and frames
@@ -120,19 +156,38 @@ void look_up(relay_actor* self) {
             self->send(channel, relay_atom::value, caf::actor_cast<caf::actor>(self));
             spdlog::info("chat relay {}: following the owner's channel", st.room);
             self->become(running(self));
+            auto waiting = std::move(st.pending);
+            st.pending.clear();
+            for (auto& [conn, p] : waiting) forward_join(self, conn, std::move(p.user), std::move(p.sink), p.since);
           },
           [=](caf::error& err) {
             spdlog::debug("chat relay {}: owner's channel not reachable yet: {}", self->state.room, caf::to_string(err));
+            refuse_pending(self, caf::to_string(err).find("unavailable") != std::string::npos ? "owner moving"
+                                                                                                  : "lookup failed");
             self->delayed_send(self, retry_after, tick_atom::value);
           });
 }
 
 caf::behavior connecting(relay_actor* self) {
+  // Frames of waiting members stay in the mailbox until the channel is known; joins are held here so a
+  // failed lookup can answer them.
   self->set_default_handler(caf::skip);
   look_up(self);
   return {
     [=](tick_atom) { look_up(self); },
-    [=](delete_atom) { self->quit(); },
+    [=](join_atom, std::uint64_t conn, net::chat::user_info& user, std::shared_ptr<session_sink>& sink,
+        std::optional<std::uint64_t> since) {
+      self->state.pending[conn] = pending_join{std::move(user), std::move(sink), since};
+    },
+    [=](leave_atom, std::uint64_t conn) { self->state.pending.erase(conn); },
+    [=](delete_atom) {
+      for (auto& [conn, p] : self->state.pending) p.sink->close(net::chat::close_code::not_found, "the room was deleted");
+      self->quit();
+    },
+    [=](moved_atom) {
+      refuse_pending(self, "owner moved");
+      self->quit();
+    },
   };
 }
 

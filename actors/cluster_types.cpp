@@ -26,6 +26,10 @@ void add_cluster_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<storage::token_record>>("onair_token_records");
   cfg.add_message_type<wire_configs>("onair_wire_configs");
   cfg.add_message_type<transcode_request>("onair_transcode_request");
+  // The chat backup (chat_replicator): the owner's channel copies every batch to the next node.
+  cfg.add_message_type<storage::chat_record>("onair_chat_record");
+  cfg.add_message_type<std::vector<storage::chat_record>>("onair_chat_records");
+  cfg.add_message_type<storage::chat_moderation>("onair_chat_moderation");
 }
 
 }  // namespace onair::actors

@@ -23,6 +23,7 @@
 #include "media/transcoder.hpp"
 #include "net/chat/chat_frames.hpp"
 #include "net/http/api_types.hpp"
+#include "storage/chat_records.hpp"
 #include "storage/records.hpp"
 
 namespace onair::actors {
@@ -56,6 +57,7 @@ struct room_digest {
   std::vector<std::string> ids;
   std::vector<std::uint64_t> epochs;
   std::vector<std::uint64_t> versions;
+  std::vector<std::string> owners;  ///< owner_node per id: breaks a tie between two owners of one epoch
 };
 
 /// One node's live viewer count per room (rooms with none are left out); totals are summed per room.
@@ -72,7 +74,7 @@ struct node_viewers {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, room_digest& x) {
-  return f(caf::meta::type_name("onair_room_digest"), x.ids, x.epochs, x.versions);
+  return f(caf::meta::type_name("onair_room_digest"), x.ids, x.epochs, x.versions, x.owners);
 }
 
 template <class Inspector>
@@ -179,6 +181,22 @@ namespace onair::storage {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, token_record& x) {
   return f(caf::meta::type_name("onair_token_record"), x.name, x.role, x.token_hash, x.created_at_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_record& x) {
+  return f(caf::meta::type_name("onair_chat_record"), x.seq, x.ts_ms, x.user_id, x.user_name, x.user_role, x.text,
+           x.deleted);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_moderation::mute& x) {
+  return f(caf::meta::type_name("onair_chat_mute"), x.user_id, x.until_ms);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, chat_moderation& x) {
+  return f(caf::meta::type_name("onair_chat_moderation"), x.banned, x.muted, x.slow_mode_s, x.cleared_up_to);
 }
 
 template <class Inspector>

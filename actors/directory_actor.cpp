@@ -11,12 +11,13 @@
 #include <spdlog/spdlog.h>
 #include <unordered_map>
 
-#include "actors/cluster_types.hpp"
-#include "actors/messages.hpp"
+#include "actors/chat_replicator.hpp"
+#include "actors/directory_state.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/room_rules.hpp"
 #include "actors/transcoder_actor.hpp"
 #include "cluster/placement.hpp"
+#include "cluster/succession.hpp"
 #include "media/digest.hpp"
 
 namespace onair::actors {
@@ -31,124 +32,6 @@ constexpr int digest_every_ticks = 5;
 /// Viewer counts go to every peer when they changed, and at least this often (a peer that restarted).
 constexpr int viewers_every_ticks = 10;
 
-struct room_entry {
-  caf::actor actor;
-  room_summary summary;  ///< viewers = this node's viewers
-};
-
-struct directory_state {
-  room_deps deps;
-  std::unordered_map<std::string, room_entry> rooms;
-  std::unordered_map<std::string, storage::room_record> tombstones;  ///< deleted rooms, never revived
-  std::unordered_map<std::string, std::string> by_key_hash;          ///< sha256(stream key) -> room id
-  std::unordered_map<std::string, caf::actor> peers;                 ///< node id -> its directory
-  std::vector<cluster::member> members;                              ///< gossip view, for placement
-  std::unordered_map<std::string, std::map<std::string, std::uint64_t>> remote_viewers;  ///< node -> room -> n
-  std::map<std::string, std::uint64_t> viewers_sent;
-  /// Ingest statistics: of this node's streams (with the tick they were last refreshed), and per peer.
-  struct stream_stats {
-    std::uint32_t kbps = 0;
-    double fps = 0;
-    std::uint64_t dropped = 0;
-    std::uint64_t tick = 0;
-  };
-  std::map<std::string, stream_stats> local_stats;
-  std::unordered_map<std::string, std::map<std::string, stream_stats>> remote_stats;
-  std::uint64_t ticks = 0;
-  std::minstd_rand rng{std::random_device{}()};
-};
-
-using directory_actor = caf::stateful_actor<directory_state>;
-
-bool is_mine(const directory_state& st, const storage::room_record& r) {
-  return r.owner_node.empty() || r.owner_node == st.deps.node_id;
-}
-
-std::uint64_t total_viewers(const directory_state& st, const std::string& id, std::uint64_t local) {
-  for (const auto& [node, counts] : st.remote_viewers)
-    if (auto it = counts.find(id); it != counts.end()) local += it->second;
-  return local;
-}
-
-void index_key(directory_state& st, const storage::room_record& old, const storage::room_record& rec) {
-  if (!old.stream_key_hash.empty() && old.stream_key_hash != rec.stream_key_hash) {
-    auto it = st.by_key_hash.find(old.stream_key_hash);
-    if (it != st.by_key_hash.end() && it->second == rec.id) st.by_key_hash.erase(it);
-  }
-  if (!rec.stream_key_hash.empty()) st.by_key_hash[rec.stream_key_hash] = rec.id;
-}
-
-void add_room(directory_actor* self, storage::room_record rec) {
-  auto& st = self->state;
-  auto id = rec.id;
-  index_key(st, storage::room_record{}, rec);
-  room_entry e;
-  e.summary.record = rec;
-  e.actor = spawn_room_actor(self->system(), std::move(rec), st.deps);
-  self->link_to(e.actor);  // node shutdown (exit of the directory) reaches every room
-  st.rooms[id] = std::move(e);
-}
-
-/// Sends records to every linked peer (a change made here by the owner, or a new room).
-void replicate(directory_actor* self, std::vector<storage::room_record> recs) {
-  if (recs.empty()) return;
-  auto msg = caf::make_message(replicate_atom::value, std::move(recs));
-  for (auto& [node, dir] : self->state.peers) self->send(dir, msg);
-}
-
-void persist(directory_actor* self, const storage::room_record& rec) {
-  auto id = rec.id;
-  self->request(self->state.deps.storage, 10s, put_atom::value, rec)
-      .then([]() {}, [id](caf::error& err) {
-        spdlog::error("directory: replicated room {} not stored: {}", id, caf::to_string(err));
-      });
-}
-
-/// Applies a copy of a room from a peer when it is newer than ours (last writer by (epoch, version)).
-void apply_remote(directory_actor* self, const storage::room_record& rec) {
-  auto& st = self->state;
-  if (rec.id.empty()) return;
-  if (auto t = st.tombstones.find(rec.id); t != st.tombstones.end() && !storage::newer_than(rec, t->second)) return;
-  auto it = st.rooms.find(rec.id);
-  if (it != st.rooms.end() && !storage::newer_than(rec, it->second.summary.record)) return;
-  persist(self, rec);
-  if (rec.deleted) {
-    st.tombstones[rec.id] = rec;
-    if (it == st.rooms.end()) return;
-    index_key(st, it->second.summary.record, rec);
-    self->unlink_from(it->second.actor);
-    self->send(it->second.actor, replicate_atom::value, rec);  // the room cleans up and quits
-    st.rooms.erase(it);
-    spdlog::info("room {} deleted (replicated)", rec.id);
-    return;
-  }
-  st.tombstones.erase(rec.id);
-  if (it == st.rooms.end()) {
-    add_room(self, rec);
-    return;
-  }
-  index_key(st, it->second.summary.record, rec);
-  it->second.summary.record = rec;
-  self->send(it->second.actor, replicate_atom::value, rec);
-}
-
-room_digest make_digest(const directory_state& st) {
-  room_digest d;
-  auto add = [&](const storage::room_record& r) {
-    d.ids.push_back(r.id);
-    d.epochs.push_back(r.owner_epoch);
-    d.versions.push_back(r.version);
-  };
-  for (auto& [id, e] : st.rooms) add(e.summary.record);
-  for (auto& [id, t] : st.tombstones) add(t);
-  return d;
-}
-
-const storage::room_record* find_any(const directory_state& st, const std::string& id) {
-  if (auto it = st.rooms.find(id); it != st.rooms.end()) return &it->second.summary.record;
-  if (auto it = st.tombstones.find(id); it != st.tombstones.end()) return &it->second;
-  return nullptr;
-}
 
 /// Open-publish names become room ids and URL path segments: 1..64 URL-safe characters.
 bool valid_open_name(const std::string& name) {
@@ -159,6 +42,13 @@ bool valid_open_name(const std::string& name) {
 }
 
 caf::error not_found(const std::string& id) { return make_api_error(api_errc::not_found, "no room with id '" + id + "'"); }
+
+/// The owner is on the minority side of a partition (or alone): it must not change the room, because
+/// the majority side may already have a new owner for it (DESIGN.md section 5, "Split brain").
+caf::error minority_error(const std::string& id) {
+  return make_api_error(api_errc::unavailable, "this node does not see a majority of the cluster; room '" + id +
+                                                   "' cannot be changed here now; retry");
+}
 
 /// Sends a per-room request where the room's authority is: `local` to the room actor when this node
 /// owns the room, else `remote` (tagged owner_atom, so it is never forwarded again) to the owner's
@@ -173,7 +63,8 @@ caf::response_promise to_owner(directory_actor* self, const std::string& id, caf
   }
   const auto& rec = it->second.summary.record;
   if (is_mine(st, rec)) {
-    rp.delegate(it->second.actor, std::move(local));
+    if (!st.majority) rp.deliver(minority_error(id));
+    else rp.delegate(it->second.actor, std::move(local));
     return rp;
   }
   auto peer = st.peers.find(rec.owner_node);
@@ -194,6 +85,7 @@ caf::response_promise at_owner(directory_actor* self, const std::string& id, caf
   if (it == st.rooms.end()) rp.deliver(not_found(id));
   else if (!is_mine(st, it->second.summary.record))
     rp.deliver(make_api_error(api_errc::unavailable, "room '" + id + "' is moving to another node; retry"));
+  else if (!st.majority) rp.deliver(minority_error(id));
   else rp.delegate(it->second.actor, std::move(local));
   return rp;
 }
@@ -293,7 +185,7 @@ void tick(directory_actor* self) {
 
 caf::behavior directory_behavior(directory_actor* self) {
   self->delayed_send(self, tick_interval, tick_atom::value);
-  return {
+  return caf::message_handler{
     [=](create_atom, const principal& who, const net::api::create_room_request& req) -> caf::result<net::api::room_view> {
       if (who.role.empty()) return make_api_error(api_errc::unauthorized, "an API token is required");
       if (who.role != "dj" && who.role != "admin")
@@ -550,6 +442,7 @@ caf::behavior directory_behavior(directory_actor* self) {
         storage::room_record probe;
         probe.owner_epoch = d.epochs[i];
         probe.version = d.versions[i];
+        if (i < d.owners.size()) probe.owner_node = d.owners[i];
         const auto* mine = find_any(st, d.ids[i]);
         if (!mine || storage::newer_than(probe, *mine)) want.push_back(d.ids[i]);
         else if (storage::newer_than(*mine, probe)) theirs_older.push_back(*mine);
@@ -583,6 +476,10 @@ caf::behavior directory_behavior(directory_actor* self) {
                   spdlog::warn("directory: tokens not sent to {}: {}", node, caf::to_string(err));
                 });
       st.viewers_sent.clear();
+      // A node that restarted under the same id lost every edge subscription it served: the rooms
+      // whose origin it is subscribe again (follow_origin alone sees "same origin" and does nothing).
+      for (auto& [id, e] : st.rooms)
+        if (e.summary.record.origin_node == node) self->send(e.actor, hls_sub_atom::value, node);
     },
     [=](token_atom, const std::vector<storage::token_record>& tokens) {
       self->request(self->state.deps.storage, std::chrono::seconds(10), token_atom::value, put_atom::value, tokens)
@@ -596,7 +493,10 @@ caf::behavior directory_behavior(directory_actor* self) {
       self->state.remote_viewers.erase(node);
       self->state.remote_stats.erase(node);
     },
-    [=](members_atom, std::vector<cluster::member>& members) { self->state.members = std::move(members); },
+    [=](members_atom, std::vector<cluster::member>& members) {
+      self->state.members = std::move(members);
+      check_ownership(self);
+    },
     [=](viewers_atom, const node_viewers& nv) {
       auto& counts = self->state.remote_viewers[nv.node];
       counts.clear();
@@ -617,6 +517,7 @@ caf::behavior directory_behavior(directory_actor* self) {
     [=](tick_atom) {
       self->delayed_send(self, tick_interval, tick_atom::value);
       tick(self);
+      check_ownership(self);
     },
     [=](stats_atom) {
       // This node's load: the rooms it owns, the streams it ingests, the viewers it serves.
@@ -658,7 +559,7 @@ caf::behavior directory_behavior(directory_actor* self) {
       }
       return rp;
     },
-  };
+  }.or_else(ownership_handlers(self));
 }
 
 }  // namespace
@@ -667,6 +568,10 @@ caf::actor spawn_directory_actor(caf::actor_system& sys, std::vector<storage::ro
   return sys.spawn([rooms = std::move(rooms), deps = std::move(deps)](directory_actor* self) mutable {
     self->state.deps = std::move(deps);
     self->state.deps.directory = caf::actor_cast<caf::actor>(self);
+    if (self->state.deps.storage)  // every room's chat writes its second copy through it
+      self->state.deps.chat_store = spawn_chat_replicator(self->system(), self->state.deps.storage,
+                                                          self->state.deps.directory, self->state.deps.metrics);
+    if (self->state.deps.chat_store) self->link_to(self->state.deps.chat_store);
     for (auto& r : rooms) {
       if (r.deleted) {
         self->state.tombstones[r.id] = std::move(r);

@@ -96,6 +96,10 @@ using rframe_atom = caf::atom_constant<caf::atom("rframe")>;        ///< channel
 using rclose_atom = caf::atom_constant<caf::atom("rclose")>;
 /// channel -> relay: a connection's welcome and history are out; it gets broadcasts from now on.
 using rlive_atom = caf::atom_constant<caf::atom("rlive")>;
+// Failover and drain (issue #13).
+using backup_atom = caf::atom_constant<caf::atom("backup")>;  ///< the chat's second copy, on another node
+using moved_atom = caf::atom_constant<caf::atom("moved")>;    ///< the room's owner changed: chat reconnects
+using drain_atom = caf::atom_constant<caf::atom("drain")>;    ///< take this node out of service
 // Transcoding (issue #5).
 using rungs_atom = caf::atom_constant<caf::atom("rungs")>;      ///< transcoder -> room: live rungs + status
 using variant_atom = caf::atom_constant<caf::atom("variant")>;  ///< packager -> room: its master line
@@ -179,9 +183,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::variant_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::media::shared_bytes)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::room_page)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::net::api::list_rooms_request)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::chat_record)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<onair::storage::chat_record>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::storage::chat_moderation)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<onair::net::chat::session_sink>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::optional<std::uint64_t>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(onair::cluster::member_event)

@@ -56,6 +56,13 @@ std::string render_prometheus(const node_metrics& m, std::uint64_t rooms, std::u
           m.publishers_replaced.load());
   counter("onair_packager_errors_total", "Frames the packager rejected.", m.packager_errors.load());
   counter("onair_chat_messages_total", "Chat messages stored and broadcast.", m.chat_messages.load());
+  counter("onair_rooms_taken_over_total", "Rooms this node took over from an owner that died or left.",
+          m.rooms_taken_over.load());
+  counter("onair_rooms_handed_off_total", "Rooms this node handed to the next node while draining.",
+          m.rooms_handed_off.load());
+  counter("onair_chat_backup_failures_total",
+          "Chat batches refused because the copy on the second node failed (senders told to resend).",
+          m.chat_backup_failures.load());
   gauge("onair_chat_sessions", "WebSocket chat sessions open.", static_cast<double>(m.chat_sessions.load()));
   if (m.chat_transport) {
     const auto t = m.chat_transport();

@@ -46,6 +46,9 @@ struct node_metrics {
   std::atomic<std::uint64_t> packager_errors{0};
   std::atomic<std::uint64_t> chat_messages{0};      ///< durable chat messages accepted
   std::atomic<std::uint64_t> chat_sessions{0};      ///< WebSocket chat sessions open
+  std::atomic<std::uint64_t> rooms_taken_over{0};   ///< rooms this node took over from a gone owner
+  std::atomic<std::uint64_t> rooms_handed_off{0};   ///< rooms this node handed to the next node (drain)
+  std::atomic<std::uint64_t> chat_backup_failures{0};  ///< chat batches not acknowledged: no second copy
   /// The chat transport's totals (net keeps them); set once before the node serves, unset: not exported.
   std::function<net::chat::ws_stats()> chat_transport;
 };

@@ -207,7 +207,8 @@ void wind_down(room_actor* self) {
   if (st.chat) {
     self->unlink_from(st.chat);
     self->send(st.chat, delete_atom::value);
-  } else if (st.is_owner()) {
+  } else {
+    // Also on a node that is not the owner: it may hold the backup copy of the chat (chat_replicator).
     self->send(st.deps.storage, chat_drop_atom::value, st.rec.id);
   }
 }
@@ -475,6 +476,16 @@ caf::behavior room_behavior(room_actor* self) {
         self->quit();
         return;
       }
+      if (old.owner_node != rec.owner_node && st.chat) {
+        // Ownership moved (failover, drain, or a stale owner yielding): the chat actor here is of the
+        // wrong kind now (a relay on the new owner, a channel on the old one). It closes its members
+        // with 1012 and they reconnect to the right one, resuming with `since`.
+        spdlog::info("room {}: owner {} -> {} (epoch {}); chat reconnects", rec.id, old.owner_node, rec.owner_node,
+                     rec.owner_epoch);
+        self->unlink_from(st.chat);
+        self->send(st.chat, moved_atom::value);
+        st.chat = caf::actor{};
+      }
       if (rec.status == 2 && old.status != 2) {
         kick_publisher(self);
         to_packagers(self, caf::make_message(end_atom::value, true));
@@ -492,6 +503,14 @@ caf::behavior room_behavior(room_actor* self) {
       if (std::find(st.edges.begin(), st.edges.end(), edge) == st.edges.end()) st.edges.push_back(edge);
       ensure_packager(self);
       for (auto& [name, p] : st.packagers) self->send(p, subscribe_atom::value, edge);
+    },
+    [=](hls_sub_atom, const std::string& origin) {
+      // The link to the origin came up again (it may have restarted under the same id and lost every
+      // subscription): subscribe anew.
+      auto& st = self->state;
+      if (st.edge_origin != origin) return;
+      stop_edge(self);
+      follow_origin(self);
     },
     [=](hls_unsub_atom, const std::string& origin) {  // edge_linger is over
       auto& st = self->state;
@@ -563,7 +582,8 @@ caf::behavior room_behavior(room_actor* self) {
       if (!st.chat) {
         // The owner holds the room's channel (sequence numbers, history, moderation); every other node
         // runs a relay: one cross-node message per chat message per node, not per viewer.
-        st.chat = st.is_owner() ? spawn_chat_channel(self->system(), st.rec.id, st.deps.chat, st.deps.storage, st.deps.metrics)
+        auto store = st.deps.chat_store ? st.deps.chat_store : st.deps.storage;
+        st.chat = st.is_owner() ? spawn_chat_channel(self->system(), st.rec.id, st.deps.chat, store, st.deps.metrics)
                                 : spawn_chat_relay(self->system(), st.rec.id, st.deps.directory);
         self->link_to(st.chat);
       }
@@ -615,6 +635,10 @@ caf::actor spawn_room_actor(caf::actor_system& sys, storage::room_record rec, ro
       st.rec.origin_node.clear();
       touch(st);
       persist_async(self);
+    } else if (!st.is_owner() && st.rec.status == 1 && st.rec.origin_node == st.deps.node_id) {
+      // This node restarted while it was the room's origin: tell the owner nobody publishes here now,
+      // so that a publisher reconnecting to this very node is a change edges see and follow again.
+      report_origin(self, false);
     }
     auto behavior = room_behavior(self);
     follow_origin(self);

@@ -25,6 +25,9 @@ struct room_deps {
   std::string region;   ///< this node's region: the home region of rooms created here without one
   caf::actor storage;
   caf::actor directory;
+  /// Where the room's chat channel writes: the chat replicator (a second copy on the backup node), or
+  /// null to write to `storage` alone (deterministic tests). Filled in by the directory.
+  caf::actor chat_store;
   std::shared_ptr<net::hls::index> index;
   std::shared_ptr<node_metrics> metrics;
   media::packager_options packager;  ///< part/segment/window (name and audio_only set per room)

@@ -4,6 +4,7 @@
 #include <caf/event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/cluster_types.hpp"
 #include "actors/messages.hpp"
 
 namespace onair::actors {

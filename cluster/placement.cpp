@@ -7,9 +7,19 @@ namespace onair::cluster {
 
 namespace {
 
+/// Spare capacity in (0, 1]: a loaded node still wins some keys, just fewer.
+double weight(const member& m) {
+  const double used = m.ld.rooms / 200.0 + m.ld.streams / 40.0 + m.ld.viewers / 10000.0 + m.ld.cpu_pct / 100.0;
+  return 1.0 / (1.0 + used);
+}
+
+bool eligible(const member& m) { return m.state == member_state::alive && !m.draining; }
+
+}  // namespace
+
 /// FNV-1a then the splitmix64 finalizer: stable across processes, builds and machines, which placement
 /// needs (every node must compute the same order), unlike std::hash.
-std::uint64_t stable_hash(const std::string& a, const std::string& b) {
+std::uint64_t rendezvous_hash(const std::string& a, const std::string& b) {
   std::uint64_t h = 1469598103934665603ull;
   auto mix = [&](const std::string& s) {
     for (unsigned char c : s) {
@@ -27,19 +37,9 @@ std::uint64_t stable_hash(const std::string& a, const std::string& b) {
   return h ^ (h >> 31);
 }
 
-/// Spare capacity in (0, 1]: a loaded node still wins some keys, just fewer.
-double weight(const member& m) {
-  const double used = m.ld.rooms / 200.0 + m.ld.streams / 40.0 + m.ld.viewers / 10000.0 + m.ld.cpu_pct / 100.0;
-  return 1.0 / (1.0 + used);
-}
-
-bool eligible(const member& m) { return m.state == member_state::alive && !m.draining; }
-
-}  // namespace
-
 double hrw_score(const std::string& key, const member& m) {
   // Weighted rendezvous hashing (Schindelhauer & Schomaker): score = -w / ln(u), u uniform in (0,1).
-  const double u = (static_cast<double>(stable_hash(key, m.node_id) >> 11) + 0.5) / 9007199254740992.0;
+  const double u = (static_cast<double>(rendezvous_hash(key, m.node_id) >> 11) + 0.5) / 9007199254740992.0;
   return -weight(m) / std::log(u);
 }
 

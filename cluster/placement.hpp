@@ -9,6 +9,10 @@
 
 namespace onair::cluster {
 
+/// FNV-1a + splitmix64 of (key, node id): the same on every process, build and machine (every node
+/// must compute the same order), unlike std::hash.
+std::uint64_t rendezvous_hash(const std::string& key, const std::string& node_id);
+
 /// Rendezvous score of (key, node), weighted by spare capacity: higher wins.
 double hrw_score(const std::string& key, const member& m);
 

@@ -35,9 +35,14 @@ struct room_record {
   bool operator==(const room_record&) const = default;
 };
 
-/// True when `a` is a newer copy of the same room than `b` (replication keeps the newest).
+/// True when `a` is a newer copy of the same room than `b` (replication keeps the newest). A higher
+/// epoch always wins (fencing: whatever an old owner wrote loses to the new owner's first record). Two
+/// owners with the same epoch only arise when two nodes took over from views that disagreed for a
+/// moment; the smaller node id wins then, on every node alike, and the other one yields.
 inline bool newer_than(const room_record& a, const room_record& b) {
   if (a.owner_epoch != b.owner_epoch) return a.owner_epoch > b.owner_epoch;
+  if (a.owner_node != b.owner_node && !a.owner_node.empty() && !b.owner_node.empty())
+    return a.owner_node < b.owner_node;
   return a.version > b.version;
 };
 

@@ -13,6 +13,8 @@ namespace onair::net::chat {
 /// WebSocket close codes we send (RFC 6455 7.4; 4000-4999 are ours). Documented in docs/chat-protocol.md.
 namespace close_code {
 inline constexpr std::uint16_t going_away = 1001;        ///< node shutting down
+inline constexpr std::uint16_t service_restart = 1012;   ///< the room's chat moved to another node: reconnect with `since`
+inline constexpr std::uint16_t try_again_later = 1013;   ///< the room's chat cannot be reached right now: retry
 inline constexpr std::uint16_t invalid_utf8 = 1007;      ///< a text frame that is not UTF-8
 inline constexpr std::uint16_t policy = 1008;            ///< origin not allowed, banned
 inline constexpr std::uint16_t too_big = 1009;           ///< frame larger than the limit

@@ -5,6 +5,7 @@
 
 #include "actor_fixture.hpp"
 #include "recording_sink.hpp"
+#include "actors/cluster_types.hpp"
 
 namespace onair::actors::testing {
 namespace {

@@ -1,106 +1,12 @@
-// The cluster paths between directories, deterministically: two (or three) "nodes" in one test actor
-// system, each with its own RocksDB store, storage actor, HLS index and directory, wired together the
-// way the cluster actor wires real nodes (peer_up_atom). CAF links between processes are covered by
-// tests/integration/test_cluster_rooms.py.
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "actor_fixture.hpp"
-#include "recording_sink.hpp"
-#include "actors/chat_channel_actor.hpp"
-#include "actors/cluster_types.hpp"
-#include "actors/hls_edge.hpp"
-#include "media/digest.hpp"
+// The cluster paths between directories, deterministically (replication_fixture.hpp). CAF links
+// between processes are covered by tests/integration/test_cluster_rooms.py.
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
+#include "replication_fixture.hpp"
+
 namespace onair::actors::testing {
 namespace {
-
-using net::api::room_status;
-using net::api::room_view;
-
-struct test_node {
-  std::string id;
-  std::filesystem::path dir;
-  std::shared_ptr<storage::store> db;
-  std::shared_ptr<net::hls::index> index = std::make_shared<net::hls::index>();
-  caf::actor storage;
-  caf::actor directory;
-};
-
-class Replication : public actor_fixture {
- protected:
-  ~Replication() override {
-    for (auto& n : nodes_)
-      for (auto& a : {n->directory, n->storage})
-        if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched_->run();
-    for (auto& n : nodes_) {
-      std::error_code ec;
-      std::filesystem::remove_all(n->dir, ec);
-    }
-  }
-
-  test_node& add_node(const std::string& id) {
-    auto n = std::make_unique<test_node>();
-    n->id = id;
-    n->dir = dir_.string() + "-" + id;
-    std::error_code ec;
-    n->db = std::shared_ptr<storage::store>(storage::store::open(n->dir.string(), ec));
-    EXPECT_TRUE(n->db) << ec.message();
-    n->storage = spawn_storage_actor(*sys_, n->db, /*detached=*/false);
-    room_deps d;
-    d.node_id = id;
-    d.region = "eu";
-    d.storage = n->storage;
-    d.index = n->index;
-    d.metrics = metrics_;
-    std::vector<storage::room_record> rooms;
-    n->db->list_rooms(rooms);
-    n->directory = spawn_directory_actor(*sys_, rooms, d);
-    sched_->run();
-    nodes_.push_back(std::move(n));
-    return *nodes_.back();
-  }
-
-  void link(test_node& a, test_node& b) {
-    caf::anon_send(a.directory, peer_up_atom::value, b.id, b.directory);
-    caf::anon_send(b.directory, peer_up_atom::value, a.id, a.directory);
-    sched_->run();
-  }
-
-  room_view create(test_node& n, const std::string& title) {
-    net::api::create_room_request req;
-    req.title = title;
-    auto v = ask<room_view>(n.directory, nullptr, create_atom::value, dj("alice"), req);
-    EXPECT_TRUE(v);
-    return v.value_or(room_view{});
-  }
-
-  std::optional<room_view> get(test_node& n, const std::string& id) {
-    caf::error err;
-    return ask<room_view>(n.directory, &err, get_atom::value, id);
-  }
-
-  storage::room_record stored(test_node& n, const std::string& id) {
-    storage::room_record r;
-    EXPECT_FALSE(n.db->get_room(id, r));
-    return r;
-  }
-
-  /// The chat actor a node hands out for a room: the owner's channel on the owner, a relay elsewhere.
-  caf::actor chat_of(test_node& n, const std::string& room_id) {
-    caf::scoped_actor self{*sys_};
-    self->send(n.directory, chat_atom::value, room_id);
-    sched_->run();
-    caf::actor out;
-    self->receive([&](caf::actor& ch, std::string&) { out = ch; });
-    return out;
-  }
-
-  std::vector<std::unique_ptr<test_node>> nodes_;
-};
 
 TEST_F(Replication, ACreatedRoomReachesEveryPeerAndItsStore) {
   auto& a = add_node("a");
