@@ -71,6 +71,9 @@ struct hls_packager::impl {
   std::uint64_t next_msn = 0;          // msn of the segment being built (or the next one)
   std::uint64_t disc_seq = 0;          // discontinuity sequence number of the current session
   bool published_in_disc = false;      // a part of disc_seq was published
+  // The msn of this packager's first segment when it continues segments published elsewhere (a failover
+  // or restart): players may hold those, so while it heads the window it is tagged (RFC 8216bis 4.4.4.3).
+  std::optional<std::uint64_t> boundary_msn;
   int target_duration = 0;             // 0 until known; never changes afterwards (RFC 8216bis 6.2.1)
   std::uint32_t next_init = 0;
 
@@ -490,6 +493,16 @@ struct hls_packager::impl {
     const std::uint64_t building = open ? open->msn : next_msn;
     pl.media_sequence = done.empty() ? building : done.front().msn;
     pl.discontinuity_sequence = !done.empty() ? done.front().disc : open ? open->disc : disc_seq;
+    // The first segment after a failover or restart follows segments another window listed: tag it and
+    // count the earlier ones in the sequence (its own number less one, RFC 8216bis 4.4.3.3), so a player
+    // that held the old window sees the boundary, and the number it derives for this segment stays the
+    // same when the tag slides out and the sequence becomes its own number (6.2.2). An open head counts
+    // too: a parts-only segment is rendered, so it starts the window (4.4.4.9).
+    const segment_record* head = !done.empty() ? &done.front() : open && !open->parts.empty() ? &*open : nullptr;
+    if (head && boundary_msn && head->msn == *boundary_msn) {
+      pl.head_discontinuity = true;
+      pl.discontinuity_sequence = head->disc - 1;  // >= 0: boundary_msn is only set with disc_seq > 0
+    }
     if (!ended) pl.preload_hint_uri = part_name(building, open_parts);
 
     auto snap = std::make_shared<rendition_snapshot>();
@@ -512,6 +525,9 @@ hls_packager::hls_packager(packager_options opts, sequence_state start) : impl_(
   impl_->opts = std::move(opts);
   impl_->next_msn = start.next_msn;
   impl_->disc_seq = start.discontinuity_seq;
+  // With discontinuity_seq 0 there is no lower number for the earlier segments (actors/room_actor.cpp
+  // passes one above the stored number): the boundary then goes untagged rather than going backward.
+  if (start.next_msn > 0 && start.discontinuity_seq > 0) impl_->boundary_msn = start.next_msn;
 }
 
 hls_packager::~hls_packager() = default;

@@ -2,7 +2,8 @@
 /// Sans-IO LL-HLS packager for one rendition: frames in, immutable snapshots out (DESIGN.md section 4).
 /// It cuts ~part_target parts and ~segment_target segments at keyframes, muxes CMAF with libavformat in
 /// memory, keeps a sliding window, renders the media playlist once per update and never resets the
-/// media sequence: a re-publish continues numbering after an EXT-X-DISCONTINUITY.
+/// media sequence: a re-publish continues numbering after an EXT-X-DISCONTINUITY, and so does a packager
+/// that takes over numbering from another origin (sequence_state).
 /// No clock of its own: the caller passes wall-clock time for EXT-X-PROGRAM-DATE-TIME.
 #include <cstdint>
 #include <memory>
@@ -23,10 +24,17 @@ struct packager_options {
   bool audio_only = false;            ///< radio room: ignore video, mux audio only
 };
 
-/// Where numbering continues from (persisted by the room so it survives restarts).
+/// Where numbering continues from (persisted by the room so it survives restarts and origin moves).
+/// A packager started with `next_msn > 0` continues a playlist whose earlier segments it never held
+/// (another origin's, or this node's before a restart; edges pass both through to the same players).
+/// Its first segment is a discontinuity relative to them: while that segment heads the window the
+/// playlist tags it and says EXT-X-DISCONTINUITY-SEQUENCE `discontinuity_seq - 1` for the segments before
+/// it (their number when the caller passes one above it); once it slid out the sequence is
+/// `discontinuity_seq`, so the number players derive for it never changes (RFC 8216bis 6.2.2).
+/// With `discontinuity_seq` 0 there is no lower number: that boundary is not tagged.
 struct sequence_state {
   std::uint64_t next_msn = 0;            ///< next media sequence number to use
-  std::uint64_t discontinuity_seq = 0;   ///< EXT-X-DISCONTINUITY-SEQUENCE of the window's first segment
+  std::uint64_t discontinuity_seq = 0;   ///< discontinuity sequence number of the next session's segments
 };
 
 /// One line of a master playlist (RFC 8216bis 4.4.6.2 EXT-X-STREAM-INF).
@@ -44,6 +52,7 @@ std::string render_master_playlist(const std::vector<variant_info>& variants);
 
 class hls_packager {
  public:
+  /// `start` is where numbering continues (see sequence_state); `{}` is a room's first packager.
   explicit hls_packager(packager_options opts, sequence_state start = {});
   ~hls_packager();
   hls_packager(const hls_packager&) = delete;

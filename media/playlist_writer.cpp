@@ -41,9 +41,10 @@ std::string render_media_playlist(const media_playlist& p) {
   bool first = true;
   for (const auto& s : p.segments) {
     if (!s.complete && s.parts.empty()) continue;  // nothing of it exists yet: only the preload hint
-    // RFC 8216bis 6.2.2: the first segment never carries the tag; its removal is counted in
-    // EXT-X-DISCONTINUITY-SEQUENCE instead.
-    if (s.discontinuity && !first) line("#EXT-X-DISCONTINUITY");
+    // RFC 8216bis 6.2.2: a boundary inside the window is tagged; once the segment before it slid out the
+    // removal is counted in EXT-X-DISCONTINUITY-SEQUENCE instead, so the first segment's own flag is
+    // ignored. The head is tagged only when the model says the boundary lies before the window.
+    if (first ? p.head_discontinuity : s.discontinuity) line("#EXT-X-DISCONTINUITY");
     if (!s.map_uri.empty() && s.map_uri != current_map) {
       line(fmt::format("#EXT-X-MAP:URI=\"{}\"", s.map_uri));  // 4.4.4.5
       current_map = s.map_uri;

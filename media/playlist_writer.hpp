@@ -20,7 +20,7 @@ struct playlist_segment {
   double duration_s = 0;                       ///< EXTINF (complete segments)
   std::string uri;                             ///< "seg12.m4s"; empty while in progress
   std::string map_uri;                         ///< init segment it needs (EXT-X-MAP written on change)
-  bool discontinuity = false;                  ///< EXT-X-DISCONTINUITY before it
+  bool discontinuity = false;                  ///< EXT-X-DISCONTINUITY before it (ignored on the first listed one)
   std::optional<std::int64_t> program_date_ms; ///< EXT-X-PROGRAM-DATE-TIME (Unix ms)
   std::vector<playlist_part> parts;            ///< listed parts (may be empty for older segments)
   bool complete = true;
@@ -35,6 +35,11 @@ struct media_playlist {
   double hold_back_s = 0;           ///< EXT-X-SERVER-CONTROL HOLD-BACK
   std::uint64_t media_sequence = 0;
   std::uint64_t discontinuity_sequence = 0;
+  /// EXT-X-DISCONTINUITY before the first listed segment: it follows segments this playlist never listed
+  /// (another origin's, or this node's before a restart), so the boundary cannot be counted by a tag that
+  /// slid out. `discontinuity_sequence` is then the number of those earlier segments, one below the first
+  /// listed segment's (RFC 8216bis 4.4.3.3, 4.4.4.3).
+  bool head_discontinuity = false;
   std::vector<playlist_segment> segments;  ///< oldest first; an in-progress one is last
   std::optional<std::string> preload_hint_uri;  ///< EXT-X-PRELOAD-HINT:TYPE=PART
   bool ended = false;               ///< EXT-X-ENDLIST

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -237,11 +238,108 @@ TEST(hls_packager, sequence_state_seeds_a_new_packager_after_failover) {
   auto r = test::feed(p, s);
   const auto& snap = *r.snapshots.back();
   EXPECT_EQ(snap.first_msn, 100u);
-  EXPECT_EQ(lines_with(snap.playlist, "#EXT-X-DISCONTINUITY-SEQUENCE:7").size(), 1u);
+  // Segment 100 still heads the window: tagged, the sequence counts the other origin's segments (6).
+  EXPECT_EQ(lines_with(snap.playlist, "#EXT-X-DISCONTINUITY-SEQUENCE:6").size(), 1u) << snap.playlist;
+  EXPECT_EQ(test::discontinuity_numbers(snap.playlist).at(100), 7u);
   EXPECT_TRUE(snap.files.count("seg100.m4s"));
   auto seq = p.sequence();
   EXPECT_EQ(seq.next_msn, snap.next_msn + 1);  // the in-progress segment already has parts out
   EXPECT_EQ(seq.discontinuity_seq, 8u);
+}
+
+TEST(hls_packager, packager_after_failover_tags_its_first_segment_until_it_slides_out) {
+  const auto& s = test::cached_stream(av_options());  // 9 s, 2 s GOPs: segments 100-103, 104 in progress
+  packager_options o;
+  o.window_segments = 2;
+  hls_packager p(o, sequence_state{100, 3});  // the room's earlier segments (other origin) had number 2
+  p.begin(s.video, s.audio);
+  auto r = test::feed(p, s);
+  ASSERT_FALSE(r.snapshots.empty());
+  // RFC 8216bis 4.4.4.3: the first playlist of the new origin tags its first segment, before its map and
+  // its parts (4.4.4.9), and counts the segments before it in DISCONTINUITY-SEQUENCE (4.4.3.3).
+  const std::string expected_head =
+      "#EXTM3U\n"
+      "#EXT-X-VERSION:9\n"
+      "#EXT-X-TARGETDURATION:2\n"
+      "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.999,HOLD-BACK=6.000\n"
+      "#EXT-X-PART-INF:PART-TARGET=0.33300\n"
+      "#EXT-X-MEDIA-SEQUENCE:100\n"
+      "#EXT-X-DISCONTINUITY-SEQUENCE:2\n"
+      "#EXT-X-DISCONTINUITY\n"
+      "#EXT-X-MAP:URI=\"init0.mp4\"\n"
+      "#EXT-X-PROGRAM-DATE-TIME:2023-11-14T22:13:20.933Z\n"  // first IDR: DTS 1000 ms less two B-frames
+      "#EXT-X-PART:DURATION=0.30000,URI=\"part100.0.m4s\",INDEPENDENT=YES\n";
+  EXPECT_EQ(r.snapshots.front()->playlist.substr(0, expected_head.size()), expected_head);
+  bool saw_head = false, saw_slid_out = false;
+  std::map<std::uint64_t, std::uint64_t> numbers;  // msn -> number, over every snapshot
+  for (const auto& snap : r.snapshots) {
+    const auto& pl = snap->playlist;
+    const auto tags = lines_with(pl, "#EXT-X-DISCONTINUITY").size() - 1;  // less DISCONTINUITY-SEQUENCE
+    if (snap->first_msn == 100) {
+      saw_head = true;
+      EXPECT_EQ(lines_with(pl, "#EXT-X-DISCONTINUITY-SEQUENCE:2").size(), 1u) << pl;
+      EXPECT_EQ(tags, 1u) << pl;
+      EXPECT_NE(pl.find("#EXT-X-DISCONTINUITY-SEQUENCE:2\n#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init0.mp4\"\n"),
+                std::string::npos) << pl;
+    } else {
+      saw_slid_out = true;  // 6.2.2: the tag left with segment 100, the sequence took its number
+      EXPECT_GT(snap->first_msn, 100u);
+      EXPECT_EQ(lines_with(pl, "#EXT-X-DISCONTINUITY-SEQUENCE:3").size(), 1u) << pl;
+      EXPECT_EQ(tags, 0u) << pl;
+    }
+    // A player derives the same number for a segment in every playlist it reads: no step back or jump
+    // between "tagged head" and "tag slid out".
+    for (const auto& [msn, number] : test::discontinuity_numbers(pl)) {
+      EXPECT_EQ(number, 3u) << "seg" << msn << "\n" << pl;
+      numbers.emplace(msn, number);
+    }
+  }
+  EXPECT_TRUE(saw_head);
+  EXPECT_TRUE(saw_slid_out);
+  EXPECT_GE(numbers.size(), 5u);  // 100-104
+  // Reported numbering goes on above everything published: the next session is 4, msn past the open one.
+  const auto seq = p.sequence();
+  EXPECT_EQ(seq.discontinuity_seq, 4u);
+  EXPECT_EQ(seq.next_msn, r.snapshots.back()->next_msn + 1);
+  EXPECT_GT(seq.next_msn, numbers.rbegin()->first);
+}
+
+TEST(hls_packager, republish_on_a_packager_after_failover_tags_both_boundaries) {
+  const auto& s = test::cached_stream(av_options(5.0));
+  hls_packager p({}, sequence_state{100, 3});
+  p.begin(s.video, s.audio);
+  test::feed(p, s);
+  p.end_session(0, false);
+  const auto second = p.sequence().next_msn;
+  p.begin(s.video, s.audio);  // same process: the first session is still in the window
+  auto r = test::feed(p, s);
+  const auto& pl = r.snapshots.back()->playlist;
+  EXPECT_EQ(r.snapshots.back()->first_msn, 100u);
+  EXPECT_EQ(lines_with(pl, "#EXT-X-DISCONTINUITY-SEQUENCE:2").size(), 1u) << pl;
+  EXPECT_EQ(lines_with(pl, "#EXT-X-DISCONTINUITY").size(), 3u) << pl;  // head, re-publish, the sequence
+  const auto numbers = test::discontinuity_numbers(pl);
+  for (const auto& [msn, number] : numbers) EXPECT_EQ(number, msn < second ? 3u : 4u) << "seg" << msn << "\n" << pl;
+  EXPECT_EQ(p.sequence().discontinuity_seq, 5u);
+}
+
+TEST(hls_packager, first_packager_of_a_room_never_tags_its_head) {
+  const auto& s = test::cached_stream(av_options());
+  packager_options o;
+  o.window_segments = 2;
+  // {0, 0}: nothing came before. {100, 0}: no number below 0 for what came before, so no tag rather
+  // than a sequence that would go back to 0 once the head slid out.
+  for (const sequence_state start : {sequence_state{0, 0}, sequence_state{100, 0}}) {
+    hls_packager p(o, start);
+    p.begin(s.video, s.audio);
+    auto r = test::feed(p, s);
+    ASSERT_FALSE(r.snapshots.empty());
+    for (const auto& snap : r.snapshots) {
+      EXPECT_EQ(lines_with(snap->playlist, "#EXT-X-DISCONTINUITY-SEQUENCE:0").size(), 1u) << snap->playlist;
+      EXPECT_EQ(lines_with(snap->playlist, "#EXT-X-DISCONTINUITY").size(), 1u) << snap->playlist;
+    }
+    EXPECT_EQ(r.snapshots.front()->first_msn, start.next_msn);
+    EXPECT_EQ(p.sequence().discontinuity_seq, 1u);
+  }
 }
 
 TEST(hls_packager, audio_only_rendition_cuts_by_duration_with_independent_parts) {

@@ -54,4 +54,23 @@ std::vector<std::string> uris(const std::string& playlist) {
   return out;
 }
 
+std::map<std::uint64_t, std::uint64_t> discontinuity_numbers(const std::string& playlist) {
+  std::map<std::uint64_t, std::uint64_t> out;
+  const std::string ds_tag = "#EXT-X-DISCONTINUITY-SEQUENCE:";
+  std::uint64_t number = 0;
+  std::istringstream in(playlist);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(ds_tag, 0) == 0) {
+      number = std::stoull(line.substr(ds_tag.size()));
+    } else if (line == "#EXT-X-DISCONTINUITY") {
+      ++number;
+    } else if (line.rfind("#EXT-X-PART:", 0) == 0) {
+      out[std::stoull(attr(line, "URI").substr(4))] = number;  // "part12.3.m4s"
+    } else if (line.rfind("seg", 0) == 0) {
+      out[std::stoull(line.substr(3))] = number;  // "seg12.m4s"
+    }
+  }
+  return out;
+}
+
 }  // namespace onair::media::test

@@ -1,6 +1,7 @@
 #pragma once
 /// Shared helpers of the packager tests: drive a packager with a test stream, read playlists back.
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,8 @@ std::string attr(const std::string& line, const std::string& name);
 std::vector<double> extinf_durations(const std::string& playlist);
 /// URIs (non-tag lines) of the playlist.
 std::vector<std::string> uris(const std::string& playlist);
+/// The discontinuity sequence number a player derives for each listed segment (by msn, complete or only
+/// parts so far): EXT-X-DISCONTINUITY-SEQUENCE plus the EXT-X-DISCONTINUITY tags before it (RFC 8216bis 4.4.3.3).
+std::map<std::uint64_t, std::uint64_t> discontinuity_numbers(const std::string& playlist);
 
 }  // namespace onair::media::test
