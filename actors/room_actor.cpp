@@ -111,10 +111,12 @@ caf::actor ensure_packager(room_actor* self, const std::string& name) {
     auto opts = st.deps.packager;
     opts.name = name;
     opts.audio_only = st.rec.kind == 1;
-    // After a restart the window is empty: continue numbering from the reserved block and count the
-    // restart as a discontinuity so a player that kept its position sees a clean boundary. Every
+    // After a restart or on a new origin the window is empty: continue numbering from the reserved block;
+    // the packager tags its first segment EXT-X-DISCONTINUITY (media/hls_packager.cpp) so a player that
+    // kept its position, here or on an edge, sees a clean boundary. Every
     // rendition starts from the same numbers, so segment N is the same time span in all of them.
-    media::sequence_state start{st.rec.next_msn, st.rec.discontinuity_seq + (st.rec.next_msn > 0 ? 1 : 0)};
+    // The recorded discontinuity number is the packager's sequence(): already the next one.
+    media::sequence_state start{st.rec.next_msn, st.rec.discontinuity_seq};
     p = spawn_packager_actor(self->system(), st.rec.id, opts, start, caf::actor_cast<caf::actor>(self), st.deps.index,
                              st.deps.metrics);
     self->link_to(p);
@@ -465,6 +467,7 @@ caf::behavior room_behavior(room_actor* self) {
         touch(st);
         persist_async(self);
       }
+      follow_origin(self);  // the owner serves HLS too: as an edge of the origin when that is another node
     },
     // On every other node: a newer copy of the record from the owner (through the directory).
     [=](replicate_atom, const storage::room_record& rec) {
@@ -485,6 +488,12 @@ caf::behavior room_behavior(room_actor* self) {
         self->unlink_from(st.chat);
         self->send(st.chat, moved_atom::value);
         st.chat = caf::actor{};
+      }
+      if (old.owner_node != rec.owner_node && st.publisher &&
+          (rec.status != 1 || rec.origin_node != st.deps.node_id)) {
+        // A publisher that went live here while the owner was down was reported to nobody: tell the
+        // new owner, so every edge follows this node.
+        report_origin(self, true);
       }
       if (rec.status == 2 && old.status != 2) {
         kick_publisher(self);

@@ -1,0 +1,202 @@
+"""Lose a node, keep the show (issue #13): three onair processes on loopback in two regions, killed with
+SIGKILL as a crash would. The owner's death: changes work again through the survivors, every node agrees
+on one new owner, and no acknowledged chat message is lost (chatters of the dead node and of a survivor
+reconnect and resume with `since`). The origin's death: the encoder reconnects to a survivor and viewers
+of the other nodes keep one playlist URL whose media sequence never goes back."""
+import asyncio
+import re
+import signal
+import time
+import unittest
+
+from chat_client import ChatClient
+from onair_harness import Node, start_publisher
+
+SECRET = "integration-test-failover-secret"
+
+
+def cluster_node(region, seeds=(), data_dir=None):
+    args = ["--cluster-secret", SECRET, "--region", region, "--gossip-port", "0", "--caf-port", "0"]
+    if seeds:
+        args += ["--seeds", ",".join(seeds)]
+    return Node(data_dir=data_dir, extra_args=args)
+
+
+def media_sequence(playlist):
+    m = re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", playlist)
+    return int(m.group(1)) if m else None
+
+
+def last_msn(playlist):
+    """The media sequence number of the last segment or partial segment listed."""
+    first = media_sequence(playlist)
+    if first is None:
+        return None
+    n = sum(1 for l in playlist.splitlines() if l.startswith("#EXTINF"))
+    return first + n
+
+
+class Failover(unittest.TestCase):
+    def setUp(self):
+        self.nodes = []
+        self.publishers = []
+        n1 = self.start(cluster_node("eu"))
+        seed = f"127.0.0.1:{n1.ready['gossip_port']}"
+        self.start(cluster_node("eu", [seed]))
+        self.start(cluster_node("us", [seed]))
+        ids = {n.ready["node_id"] for n in self.nodes}
+        for n in self.nodes:
+            n.wait_for(lambda: {x["node_id"] for x in self.cluster(n)["nodes"]
+                                if x["state"] == "alive" and x["linked"]} >= ids, timeout=20, what="all linked")
+
+    def tearDown(self):
+        for p in self.publishers:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        for n in self.nodes:
+            n.cleanup()
+
+    def start(self, node):
+        self.nodes.append(node)
+        return node.start()
+
+    def cluster(self, node):
+        status, _, body = node.request("GET", "/api/cluster")
+        self.assertEqual(status, 200, body)
+        return body
+
+    def by_id(self, node_id):
+        return [n for n in self.nodes if n.ready["node_id"] == node_id][0]
+
+    def owner_seen_by(self, node, rid):
+        return {r["id"]: r for r in self.cluster(node)["rooms"]}.get(rid, {}).get("owner_node")
+
+    def test_kill_the_owner_changes_work_again_and_no_acked_chat_is_lost(self):
+        room = self.nodes[0].create_room("Owner dies")
+        rid = room["id"]
+        for n in self.nodes:
+            n.wait_for(lambda: self.owner_seen_by(n, rid), what="room replicated")
+        owner = self.by_id(self.owner_seen_by(self.nodes[0], rid))
+        survivors = [n for n in self.nodes if n is not owner]
+        asyncio.run(self.owner_dies(owner, survivors, rid))
+
+    async def owner_dies(self, owner, survivors, rid):
+        acked = await self.chat_before(owner, survivors[0], rid)
+        self.assertEqual(len(acked), 20)
+        owner.stop(signal.SIGKILL)
+        killed_at = time.time()
+        # A change through a survivor works again once a survivor owns the room (503 until then).
+        async def patched():
+            while time.time() - killed_at < 30:
+                status, _, _ = survivors[1].request("PATCH", f"/api/rooms/{rid}", {"title": "After the crash"},
+                                                    token=survivors[1].admin_token, timeout=5)
+                if status == 200:
+                    return True
+                self.assertEqual(status, 503)  # never a wrong answer meanwhile
+                await asyncio.sleep(0.25)
+            return False
+        self.assertTrue(await patched(), "PATCH through a survivor never worked again")
+        print(f"\n[failover] changes work again {time.time() - killed_at:.1f} s after kill -9 of the owner")
+        # Every survivor names the same new owner, a survivor, and sees the change.
+        new_owners = {self.owner_seen_by(n, rid) for n in survivors}
+        self.assertEqual(len(new_owners), 1, new_owners)
+        self.assertIn(new_owners.pop(), {n.ready["node_id"] for n in survivors})
+        for n in survivors:
+            n.wait_for(lambda: n.room(rid)["title"] == "After the crash", what="change replicated")
+        await self.chat_after(survivors, rid, acked)
+        for verb in ("rotate-key", "end"):
+            status, _, body = survivors[0].request("POST", f"/api/rooms/{rid}/{verb}", token=survivors[0].admin_token)
+            self.assertEqual(status, 200, body)
+
+    async def chat_before(self, owner, survivor, rid):
+        """Ten acknowledged messages from a chatter on the owner and ten from one on a survivor (behind
+        its relay); returns {seq: text} of every ack."""
+        self.on_owner = await ChatClient.join(owner.http, rid, nick="on-owner")
+        self.on_survivor = await ChatClient.join(survivor.http, rid, nick="on-survivor")
+        acked = {}
+        for c, tag in ((self.on_owner, "o"), (self.on_survivor, "s")):
+            await c.until_type("welcome")
+        for i in range(10):
+            for c, tag in ((self.on_owner, "o"), (self.on_survivor, "s")):
+                cid = f"{tag}{i}"
+                await c.send({"type": "msg", "text": f"message {cid}", "client_id": cid})
+                ack = await c.until(lambda f: f.get("type") == "ack" and f.get("client_id") == cid)
+                acked[ack["seq"]] = f"message {cid}"
+            await asyncio.sleep(0.6)  # under the per-connection rate limit (docs/chat-protocol.md)
+        return acked
+
+    async def chat_after(self, survivors, rid, acked):
+        # The survivor's connection is told to reconnect (1012), not left open on a dead channel.
+        code = await self.on_survivor.closed(timeout=15)
+        self.assertIn(code, (1012, 1013, 1001), code)
+        last = max(acked)
+        # Both chatters reconnect to a survivor and resume: every acknowledged message is there, once.
+        for node, since in ((survivors[0], 0), (survivors[1], 5)):
+            got = None
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                c = await ChatClient.join(node.http, rid, nick="back", since=since)
+                try:
+                    f = await c.until(lambda f: f.get("type") in ("history", "gap", "error"), timeout=5)
+                except Exception:
+                    f = None
+                if f and f.get("type") == "history":
+                    got = c
+                    break
+                await c.close()  # not reachable yet: the error frame / close 1013 says retry
+                await asyncio.sleep(0.5)
+            self.assertIsNotNone(got, "chat never came back on a survivor")
+            replayed = {m["seq"]: m["text"] for m in got.frames[-1]["messages"]}
+            expected = {s: t for s, t in acked.items() if s > since}
+            self.assertEqual(replayed, expected)
+            text = f"still here, since {since}"
+            await got.send({"type": "msg", "text": text, "client_id": "n1"})
+            ack = await got.until(lambda f: f.get("type") == "ack" and f.get("client_id") == "n1")
+            self.assertGreater(ack["seq"], last)  # numbers continue, never reused
+            last = ack["seq"]
+            acked[last] = text
+            await got.close()
+        await self.on_owner.ws.close()
+
+    def test_kill_the_origin_and_reconnect_the_encoder_to_a_survivor(self):
+        room = self.nodes[0].create_room("Origin dies")
+        rid = room["id"]
+        for n in self.nodes:
+            n.wait_for(lambda: self.owner_seen_by(n, rid), what="room replicated")
+        owner_id = self.owner_seen_by(self.nodes[0], rid)
+        # The encoder goes to a node that does not own the room, so the owner outlives the origin.
+        origin = [n for n in self.nodes if n.ready["node_id"] != owner_id][0]
+        viewer = [n for n in self.nodes if n is not origin][0]
+        other = [n for n in self.nodes if n is not origin and n is not viewer][0]
+        self.publishers.append(start_publisher(f"{origin.rtmp}/{room['stream_key']}", seconds=60))
+        url = f"/hls/{rid}/source/index.m3u8"
+        viewer.wait_for(lambda: viewer.request("GET", url)[0] == 200 and (last_msn(viewer.request("GET", url)[2]) or 0) >= 2,
+                        timeout=30, what="edge playlist on the viewer's node")
+        seen = [last_msn(viewer.request("GET", url)[2])]
+        origin.stop(signal.SIGKILL)
+        self.publishers[0].kill()
+        time.sleep(2)  # OBS's reconnect delay
+        self.publishers.append(start_publisher(f"{other.rtmp}/{room['stream_key']}", seconds=60))
+        reconnected = time.time()
+        before = seen[-1]
+
+        def new_parts():
+            status, _, body = viewer.request("GET", url, timeout=5)
+            if status != 200:
+                return False
+            msn = last_msn(body)
+            if msn is not None:
+                seen.append(msn)
+            return msn is not None and msn > before + 1 and "#EXT-X-DISCONTINUITY" in body
+        viewer.wait_for(new_parts, timeout=30, interval=0.2, what="the new origin's parts on the same URL")
+        print(f"\n[failover] viewer's node serves the new origin {time.time() - reconnected:.1f} s after the reconnect")
+        self.assertEqual(seen, sorted(seen), "media sequence went backwards")
+        self.assertEqual(self.cluster(viewer)["rooms"][0]["status"] if len(self.cluster(viewer)["rooms"]) == 1
+                         else "live", "live")
+        origin_now = {r["id"]: r for r in self.cluster(viewer)["rooms"]}[rid]["origin_node"]
+        self.assertEqual(origin_now, other.ready["node_id"])
+
+
+if __name__ == "__main__":
+    unittest.main()
