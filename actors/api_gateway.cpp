@@ -124,6 +124,11 @@ void api_gateway::delete_room(net::api::caller who, std::string id, reply<std::m
                       std::move(done));
 }
 
+void api_gateway::drain_node(net::api::caller who, std::string id, reply<net::api::drain_view> done) {
+  ask<net::api::drain_view>(who, [id](const principal& p) { return caf::make_message(drain_atom::value, p, id); },
+                            std::move(done));
+}
+
 void api_gateway::get_node(net::api::caller, reply<net::api::node_info> done) {
   auto dir = directory_;
   auto id = node_id_;

@@ -37,6 +37,7 @@ class api_gateway final : public net::api::api_handler {
   void metrics(reply<std::string> done) override;
   void get_cluster(net::api::caller who, reply<net::api::cluster_view> done) override;
   void room_ingest(net::api::caller who, std::string id, std::string region, reply<net::api::ingest_view> done) override;
+  void drain_node(net::api::caller who, std::string id, reply<net::api::drain_view> done) override;
 
   /// Sets the HTTP port shown in URLs once the listener is bound (call before serving requests).
   void set_http_port(std::uint16_t port) { endpoints_.http_port = port; }

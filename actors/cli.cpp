@@ -56,6 +56,8 @@ int run_cli(int argc, char** argv) {
   node->add_option("--advertise", opts.advertise, "address other nodes and clients dial to reach this node");
   node->add_option("--gossip-port", opts.gossip_port, "UDP gossip port (0 = any free port)")->capture_default_str();
   node->add_option("--caf-port", opts.caf_port, "node-to-node actor port (0 = any free port)")->capture_default_str();
+  node->add_option("--drain-timeout", opts.drain_timeout_s, "seconds a drain waits for publishers to end")
+      ->capture_default_str();
   node->add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")->capture_default_str();
   std::vector<std::string> ladder_specs;
   node->add_option("--ladder", ladder_specs, "video rungs name:height:kbps,... besides the source ('none' = passthrough only)")
@@ -136,6 +138,7 @@ int run_cli(int argc, char** argv) {
       if (given("--advertise")) merged.advertise = opts.advertise;
       if (given("--gossip-port")) merged.gossip_port = opts.gossip_port;
       if (given("--caf-port")) merged.caf_port = opts.caf_port;
+      if (given("--drain-timeout")) merged.drain_timeout_s = opts.drain_timeout_s;
       if (given("--ladder")) merged.transcode.video_ladder = opts.transcode.video_ladder;
       if (given("--audio-ladder")) merged.transcode.audio_ladder = opts.transcode.audio_ladder;
       if (given("--max-ladders")) merged.transcode.max_ladders = opts.transcode.max_ladders;

@@ -177,9 +177,18 @@ caf::behavior cluster_behavior(cluster_actor* self) {
                   cluster::load ld{static_cast<std::uint32_t>(s.rooms), static_cast<std::uint32_t>(s.live),
                                    static_cast<std::uint32_t>(s.viewers), cpu};
                   self->state.deps.self.ld = ld;
-                  if (self->state.deps.gossip) self->state.deps.gossip->update_self(ld, false);
+                  if (self->state.deps.gossip) self->state.deps.gossip->update_self(ld, self->state.deps.self.draining);
                 },
                 [](caf::error&) {});
+    },
+    // The directory starts a drain: gossip says so (placement and succession skip this node, steering
+    // points away) and the directory's own member list shows it at once.
+    [=](drain_atom) {
+      auto& st = self->state;
+      if (st.deps.self.draining) return;
+      st.deps.self.draining = true;
+      if (st.deps.gossip) st.deps.gossip->update_self(st.deps.self.ld, true);
+      self->send(st.deps.directory, members_atom::value, member_list(st));
     },
     [=](dir_atom) { return self->state.deps.directory; },
     [=](cluster_atom) -> caf::result<net::api::cluster_view> {

@@ -30,6 +30,7 @@ struct cluster_deps {
 /// Tells the directory (peer_up_atom, node, directory) / (peer_down_atom, node) as links come and go, and
 /// (members_atom, members) on every membership change.
 ///   (ingest_atom, std::string region)  -> ingest_view (best node for a DJ there)
+///   (drain_atom)                       this node drains: gossip and the directory's members say so
 caf::actor spawn_cluster_actor(caf::actor_system& sys, cluster_deps deps);
 
 }  // namespace onair::actors

@@ -14,6 +14,7 @@ void add_cluster_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<net::api::create_room_request>("onair_create_room");
   cfg.add_message_type<net::api::patch_room_request>("onair_patch_room");
   cfg.add_message_type<net::api::room_view>("onair_room_view");
+  cfg.add_message_type<net::api::drain_view>("onair_drain_view");
   cfg.add_message_type<net::api::cluster_room>("onair_cluster_room");
   cfg.add_message_type<std::vector<net::api::cluster_room>>("onair_cluster_rooms");
   cfg.add_message_type<net::chat::user_info>("onair_user_info");

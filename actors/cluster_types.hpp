@@ -247,6 +247,11 @@ typename Inspector::result_type inspect(Inspector& f, patch_room_request& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, drain_view& x) {
+  return f(caf::meta::type_name("onair_drain_view"), x.node_id, x.rooms, x.publishers, x.deadline_s);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, room_view& x) {
   auto kind = static_cast<std::uint8_t>(x.kind);
   auto status = static_cast<std::uint8_t>(x.status);

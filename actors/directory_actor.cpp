@@ -190,6 +190,8 @@ caf::behavior directory_behavior(directory_actor* self) {
       if (who.role.empty()) return make_api_error(api_errc::unauthorized, "an API token is required");
       if (who.role != "dj" && who.role != "admin")
         return make_api_error(api_errc::forbidden, "only dj and admin tokens may create rooms");
+      if (self->state.drain.active)
+        return make_api_error(api_errc::unavailable, "this node is draining; create the room through another node");
       auto& st = self->state;
       storage::room_record rec;
       if (req.ladder) {
@@ -270,6 +272,10 @@ caf::behavior directory_behavior(directory_actor* self) {
     },
     [=](publish_atom, const std::string& key_hash, publish_attempt& attempt) -> caf::result<caf::actor> {
       auto& st = self->state;
+      if (st.drain.active) {
+        ++st.deps.metrics->publishes_refused;
+        return make_api_error(api_errc::unavailable, "this node is draining; publish to another node");
+      }
       auto it = st.by_key_hash.find(key_hash);
       if (it != st.by_key_hash.end()) {
         // Any node takes a publisher for any room: the stream runs here and the owner records this
@@ -518,6 +524,7 @@ caf::behavior directory_behavior(directory_actor* self) {
       self->delayed_send(self, tick_interval, tick_atom::value);
       tick(self);
       check_ownership(self);
+      drain_tick(self);
     },
     [=](stats_atom) {
       // This node's load: the rooms it owns, the streams it ingests, the viewers it serves.
@@ -526,7 +533,7 @@ caf::behavior directory_behavior(directory_actor* self) {
       for (const auto& [id, e] : st.rooms) {
         const auto& r = e.summary.record;
         if (is_mine(st, r)) ++s.rooms;
-        if (r.status == 1 && (r.origin_node == st.deps.node_id || (r.origin_node.empty() && is_mine(st, r)))) ++s.live;
+        if (streams_here(st, r)) ++s.live;
         s.viewers += e.summary.viewers;
       }
       return s;
@@ -559,7 +566,7 @@ caf::behavior directory_behavior(directory_actor* self) {
       }
       return rp;
     },
-  }.or_else(ownership_handlers(self));
+  }.or_else(ownership_handlers(self)).or_else(drain_handlers(self));
 }
 
 }  // namespace

@@ -12,6 +12,10 @@ bool is_mine(const directory_state& st, const storage::room_record& r) {
   return r.owner_node.empty() || r.owner_node == st.deps.node_id;
 }
 
+bool streams_here(const directory_state& st, const storage::room_record& r) {
+  return r.status == 1 && (r.origin_node == st.deps.node_id || (r.origin_node.empty() && is_mine(st, r)));
+}
+
 std::uint64_t total_viewers(const directory_state& st, const std::string& id, std::uint64_t local) {
   for (const auto& [node, counts] : st.remote_viewers)
     if (auto it = counts.find(id); it != counts.end()) local += it->second;

@@ -5,7 +5,9 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/message_handler.hpp>
 #include <caf/stateful_actor.hpp>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -46,8 +48,16 @@ struct directory_state {
   /// This node sees a strict majority of the cluster's last known non-left members alive (always true
   /// on a standalone node). Without it the node neither takes over rooms nor changes the ones it owns.
   bool majority = true;
-  /// Rooms handed away by a drain, waiting for the new owner's record (id -> new owner).
+  /// Drain (drain.cpp): started by POST /api/nodes/{id}/drain; this node takes no new rooms or
+  /// publishers, hands the rooms it owns on, and ends the process once it holds nothing.
+  struct drain_progress {
+    bool active = false;
+    bool finished = false;
+    std::chrono::steady_clock::time_point deadline{};  ///< publishers still here then are closed
+  } drain;
+  /// Rooms a drain is handing on (chat being copied, then the handoff): id -> the node taking it.
   std::map<std::string, std::string> handing_off;
+  caf::actor cluster;  ///< this node's cluster actor (registered by the node; told when a drain starts)
   std::minstd_rand rng{std::random_device{}()};
 };
 
@@ -76,6 +86,17 @@ const storage::room_record* find_any(const directory_state& st, const std::strin
 /// whose owner is gone when this node is their successor and sees a majority (epoch + 1), and clears
 /// the origin of rooms it owns whose origin node is gone.
 void check_ownership(directory_actor* self);
+/// The node that would take `rec` over from this one: the first alive node of the room's succession
+/// order other than this node that has a CAF link here (its id and directory). It keeps the second
+/// copy of the room's chat, and a drain hands the room to it.
+std::optional<std::pair<std::string, caf::actor>> linked_heir(const directory_state& st, const storage::room_record& rec);
+/// True when the room's stream is ingested on this node.
+bool streams_here(const directory_state& st, const storage::room_record& rec);
+/// Drain (drain.cpp): hands the next rooms on and ends the process when done; called every tick.
+void drain_tick(directory_actor* self);
+/// (drain_atom, principal, node id) -> drain_view: starts draining this node or forwards to `node`;
+/// (cluster_atom, actor) registers the node's cluster actor.
+caf::message_handler drain_handlers(directory_actor* self);
 /// Handlers for ownership and the chat backup: (backup_atom, id) -> the peer directory that keeps the
 /// second copy of the room's chat, (backup_atom, <storage request>) from a peer's chat channel.
 caf::message_handler ownership_handlers(directory_actor* self);

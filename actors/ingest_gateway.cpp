@@ -73,6 +73,11 @@ void ingest_gateway::on_publish(net::rtmp::publish_request req,
                          err.code() == static_cast<std::uint8_t>(api_errc::conflict)) {
                 d.status_code = "NetStream.Publish.Denied";
                 d.description = "onair: " + msg;
+              } else if (err.category() == caf::atom("onair") &&
+                         err.code() == static_cast<std::uint8_t>(api_errc::unavailable)) {
+                // A draining node: the encoder should go to another node (its DNS or load balancer).
+                d.status_code = "NetStream.Publish.Denied";
+                d.description = "onair: " + msg;
               } else {
                 d.status_code = "NetStream.Publish.Failed";
                 d.description = "onair: the node could not start the stream: " + caf::to_string(err);

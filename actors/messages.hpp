@@ -62,6 +62,7 @@ using presence_atom = caf::atom_constant<caf::atom("presence")>;
 using loaded_atom = caf::atom_constant<caf::atom("loaded")>;
 using chat_app_atom = caf::atom_constant<caf::atom("chatapp")>;
 using chat_after_atom = caf::atom_constant<caf::atom("chatafter")>;
+using chat_fill_atom = caf::atom_constant<caf::atom("chatfill")>;  ///< store what is missing (drain)
 using chat_last_atom = caf::atom_constant<caf::atom("chatlast")>;
 using chat_bnd_atom = caf::atom_constant<caf::atom("chatbnd")>;
 using chat_del_atom = caf::atom_constant<caf::atom("chatdel")>;
@@ -100,6 +101,7 @@ using rlive_atom = caf::atom_constant<caf::atom("rlive")>;
 using backup_atom = caf::atom_constant<caf::atom("backup")>;  ///< the chat's second copy, on another node
 using moved_atom = caf::atom_constant<caf::atom("moved")>;    ///< the room's owner changed: chat reconnects
 using drain_atom = caf::atom_constant<caf::atom("drain")>;    ///< take this node out of service
+using handoff_atom = caf::atom_constant<caf::atom("handoff")>;  ///< a draining owner gives a room away
 // Transcoding (issue #5).
 using rungs_atom = caf::atom_constant<caf::atom("rungs")>;      ///< transcoder -> room: live rungs + status
 using variant_atom = caf::atom_constant<caf::atom("variant")>;  ///< packager -> room: its master line

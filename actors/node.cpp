@@ -205,6 +205,10 @@ int run_node(const node_options& opts) {
                                ? opts.transcode.max_ladders
                                : std::max(1u, std::thread::hardware_concurrency() / 2);
   deps.budget = std::make_shared<transcode_budget>(ladders);
+  deps.drain_timeout = std::chrono::seconds(opts.drain_timeout_s);
+  // A finished drain ends the process the way an operator's SIGTERM does (graceful leave below); the
+  // signal is blocked in every thread and taken by the sigwait at the end of this function.
+  deps.on_drained = [] { ::kill(::getpid(), SIGTERM); };
   const auto room_count = rooms.size();
   auto directory = spawn_directory_actor(sys, std::move(rooms), deps);
   auto registry = spawn_viewer_registry(sys, directory, std::chrono::milliseconds(opts.viewer_timeout_ms));
@@ -216,6 +220,7 @@ int run_node(const node_options& opts) {
                : opts.bind_host == "0.0.0.0" || opts.bind_host == "::" ? "127.0.0.1"
                                                                         : opts.bind_host;
   auto cluster_actor = spawn_cluster_actor(sys, cluster_deps{directory, nullptr, me});
+  caf::anon_send(directory, cluster_atom::value, cluster_actor);
   std::shared_ptr<cluster::gossip_node> gossip;
   auto stop_actors = [&] {
     // A published actor keeps the process alive until it exits (toolchain.md section 4).

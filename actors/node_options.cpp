@@ -169,7 +169,7 @@ std::string load_config_file(const std::string& path, node_options& o) {
     }
     return field(k, v, "secret", o.cluster_secret) || field(k, v, "region", o.region) || field(k, v, "zone", o.zone) ||
            field(k, v, "advertise", o.advertise) || field(k, v, "gossip_port", o.gossip_port) ||
-           field(k, v, "caf_port", o.caf_port);
+           field(k, v, "caf_port", o.caf_port) || field(k, v, "drain_timeout_s", o.drain_timeout_s);
   });
   section("transcode", [&](const std::string& k, const toml::node& v) {
     if (k == "ladder" || k == "audio_ladder") {
@@ -223,6 +223,7 @@ std::string validate(const node_options& o) {
   for (const auto& seed : o.seeds)
     if (seed.rfind(':') == std::string::npos || seed.rfind(':') == 0 || seed.rfind(':') + 1 == seed.size())
       return "seeds are host:port, got '" + seed + "'";
+  if (o.drain_timeout_s > 86400) return "drain timeout must be at most 86400 s";
   if (o.region.empty() || o.region.size() > 64 || o.zone.empty() || o.zone.size() > 64)
     return "region and zone must be 1 to 64 characters";
   if (o.chat.history_on_join > 500) return "chat history on join must be at most 500";

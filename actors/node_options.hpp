@@ -33,6 +33,8 @@ struct node_options {
   std::string advertise;           ///< address other nodes dial; default: the bind address (127.0.0.1 for 0.0.0.0)
   std::uint16_t gossip_port = 7946;  ///< UDP; 0 = any free port
   std::uint16_t caf_port = 7947;     ///< CAF node-to-node; 0 = any free port
+  /// A drain (onair drain) waits this long for the node's publishers to end before closing them.
+  unsigned drain_timeout_s = 60;
   std::vector<std::string> chat_origins;  ///< WebSocket Origin allow-list (empty = any origin)
   std::size_t chat_max_frame_bytes = 4096;   ///< larger WebSocket frames close the connection (1009)
   std::size_t chat_send_queue = 256;         ///< frames queued per chat connection before shedding

@@ -41,6 +41,16 @@ void clear_gone_origin(directory_actor* self, const room_entry& e) {
 
 }  // namespace
 
+std::optional<std::pair<std::string, caf::actor>> linked_heir(const directory_state& st, const storage::room_record& rec) {
+  for (const auto& node : cluster::succession(rec.id, rec.home_region, st.members)) {
+    if (node == st.deps.node_id) continue;
+    auto m = std::find_if(st.members.begin(), st.members.end(), [&](auto& x) { return x.node_id == node; });
+    if (m == st.members.end() || m->state != cluster::member_state::alive) continue;
+    if (auto p = st.peers.find(node); p != st.peers.end()) return std::make_pair(node, p->second);
+  }
+  return std::nullopt;
+}
+
 void check_ownership(directory_actor* self) {
   auto& st = self->state;
   // A node that knows no other member is standalone (or the first of a cluster): it owns what it has.
@@ -96,19 +106,17 @@ caf::message_handler ownership_handlers(directory_actor* self) {
       auto& st = self->state;
       auto it = st.rooms.find(id);
       if (it == st.rooms.end()) return make_api_error(api_errc::not_found, "no room with id '" + id + "'");
-      const auto& rec = it->second.summary.record;
-      for (const auto& node : cluster::succession(rec.id, rec.home_region, st.members)) {
-        if (node == st.deps.node_id) continue;
-        auto m = std::find_if(st.members.begin(), st.members.end(), [&](auto& x) { return x.node_id == node; });
-        if (m == st.members.end() || m->state != cluster::member_state::alive) continue;
-        if (auto p = st.peers.find(node); p != st.peers.end()) return {p->second, node};
-      }
+      if (auto heir = linked_heir(st, it->second.summary.record)) return {heir->second, heir->first};
       return make_api_error(api_errc::unavailable, "no other node is linked to keep a copy of the chat");
     },
     // The same copy arriving here from the owner's replicator: into this node's RocksDB, so that this
     // node's channel holds every acknowledged message if it takes the room over.
     [=](backup_atom, chat_app_atom, const std::string& room, const std::vector<storage::chat_record>& batch) {
       return caf::result<caf::unit_t>(to_storage(caf::make_message(chat_app_atom::value, room, batch)));
+    },
+    // A draining owner copies the room's whole retained history before it hands the room here.
+    [=](backup_atom, chat_fill_atom, const std::string& room, const std::vector<storage::chat_record>& batch) {
+      return caf::result<caf::unit_t>(to_storage(caf::make_message(chat_fill_atom::value, room, batch)));
     },
     [=](backup_atom, chat_del_atom, const std::string& room, std::uint64_t seq) {
       return caf::result<caf::unit_t>(to_storage(caf::make_message(chat_del_atom::value, room, seq)));

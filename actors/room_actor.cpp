@@ -14,6 +14,7 @@
 #include "actors/node_metrics.hpp"
 #include "actors/packager_actor.hpp"
 #include "actors/room_rules.hpp"
+#include "actors/room_state.hpp"
 #include "actors/stream_actor.hpp"
 #include "actors/transcoder_actor.hpp"
 #include "media/digest.hpp"
@@ -24,40 +25,12 @@ namespace onair::actors {
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto storage_timeout = 10s;
 /// Media sequence numbers are reserved in blocks so a crash never reuses a published number while the
 /// room writes to storage only once per block, not once per segment.
 constexpr std::uint64_t msn_reserve_block = 64;
 /// How long an edge keeps following an origin after the room stopped being live there.
 constexpr auto edge_linger = 5s;
 
-struct current_publisher {
-  caf::actor stream;
-  std::function<void()> kick;
-  std::uint64_t connection_id = 0;
-};
-
-struct room_state {
-  storage::room_record rec;
-  room_deps deps;
-  std::uint64_t viewers = 0;
-  std::optional<current_publisher> publisher;
-  std::map<std::string, caf::actor> packagers;  ///< by rendition: the source's and each rung's
-  std::map<std::string, media::variant_info> variants;  ///< master playlist lines reported by packagers
-  std::vector<std::string> live_rungs;  ///< rungs the transcoder feeds now (ladder order)
-  std::string transcode_status;
-  std::string media_warning;  ///< this publish session's unusable media (e.g. a codec other than H.264)
-  std::uint64_t dropped_frames = 0;  ///< source frames the packager rejected (all sessions)
-  std::string master;
-  std::vector<caf::actor> edges;  ///< edge nodes' room actors following this node's renditions
-  caf::actor chat;  ///< the room's chat channel (owner) or chat relay (other nodes), spawned on first join
-  /// HLS edge: the origin node this node follows (one upstream flow per node), and its copy per rendition.
-  std::string edge_origin;
-  std::map<std::string, media::rendition_snapshot_ptr> edge_snaps;
-  bool is_owner() const { return rec.owner_node.empty() || rec.owner_node == deps.node_id; }
-};
-
-using room_actor = caf::stateful_actor<room_state>;
 
 void report(room_actor* self) {
   self->send(self->state.deps.directory, update_atom::value, self->state.rec, self->state.viewers);
@@ -300,7 +273,7 @@ caf::error check_modify(const room_state& st, const principal& who) {
 }
 
 caf::behavior room_behavior(room_actor* self) {
-  return {
+  return caf::message_handler{
     [=](get_atom) -> net::api::room_view { return to_view(self->state.rec, self->state.viewers); },
     [=](patch_atom, const principal& who, const net::api::patch_room_request& req) -> caf::result<net::api::room_view> {
       auto& st = self->state;
@@ -470,42 +443,7 @@ caf::behavior room_behavior(room_actor* self) {
       follow_origin(self);  // the owner serves HLS too: as an edge of the origin when that is another node
     },
     // On every other node: a newer copy of the record from the owner (through the directory).
-    [=](replicate_atom, const storage::room_record& rec) {
-      auto& st = self->state;
-      const auto old = st.rec;
-      st.rec = rec;
-      if (rec.deleted) {
-        wind_down(self);
-        self->quit();
-        return;
-      }
-      if (old.owner_node != rec.owner_node && st.chat) {
-        // Ownership moved (failover, drain, or a stale owner yielding): the chat actor here is of the
-        // wrong kind now (a relay on the new owner, a channel on the old one). It closes its members
-        // with 1012 and they reconnect to the right one, resuming with `since`.
-        spdlog::info("room {}: owner {} -> {} (epoch {}); chat reconnects", rec.id, old.owner_node, rec.owner_node,
-                     rec.owner_epoch);
-        self->unlink_from(st.chat);
-        self->send(st.chat, moved_atom::value);
-        st.chat = caf::actor{};
-      }
-      if (old.owner_node != rec.owner_node && st.publisher &&
-          (rec.status != 1 || rec.origin_node != st.deps.node_id)) {
-        // A publisher that went live here while the owner was down was reported to nobody: tell the
-        // new owner, so every edge follows this node.
-        report_origin(self, true);
-      }
-      if (rec.status == 2 && old.status != 2) {
-        kick_publisher(self);
-        to_packagers(self, caf::make_message(end_atom::value, true));
-      } else if (st.publisher && rec.status == 1 && !rec.origin_node.empty() && rec.origin_node != st.deps.node_id &&
-                 old.origin_node == st.deps.node_id) {
-        spdlog::info("room {}: a publisher on {} replaced the one on this node", rec.id, rec.origin_node);
-        kick_publisher(self);
-      }
-      follow_origin(self);
-      report(self);
-    },
+    [=](replicate_atom, const storage::room_record& rec) { apply_replica(self, rec); },
     [=](hls_sub_atom, const caf::actor& edge) {
       // An edge node follows this node's renditions of the room (each packager sends it its updates).
       auto& st = self->state;
@@ -616,10 +554,47 @@ caf::behavior room_behavior(room_actor* self) {
       persist_then<caf::unit_t>(self, rp, [] { return caf::unit; });
       return rp;
     },
-  };
+  }.or_else(room_handoff_handlers(self));
 }
 
 }  // namespace
+
+void apply_replica(room_actor* self, const storage::room_record& rec) {
+  auto& st = self->state;
+  const auto old = st.rec;
+  st.rec = rec;
+  if (rec.deleted) {
+    wind_down(self);
+    self->quit();
+    return;
+  }
+  if (old.owner_node != rec.owner_node && st.chat) {
+    // Ownership moved (failover, drain, or a stale owner yielding): the chat actor here is of the
+    // wrong kind now (a relay on the new owner, a channel on the old one). It closes its members
+    // with 1012 and they reconnect to the right one, resuming with `since`.
+    spdlog::info("room {}: owner {} -> {} (epoch {}); chat reconnects", rec.id, old.owner_node, rec.owner_node,
+                 rec.owner_epoch);
+    self->unlink_from(st.chat);
+    self->send(st.chat, moved_atom::value);
+    st.chat = caf::actor{};
+  }
+  if (old.owner_node != rec.owner_node && st.publisher &&
+      (rec.status != 1 || rec.origin_node != st.deps.node_id)) {
+    // A publisher that went live here while the owner was down was reported to nobody: tell the
+    // new owner, so every edge follows this node.
+    report_origin(self, true);
+  }
+  if (rec.status == 2 && old.status != 2) {
+    kick_publisher(self);
+    to_packagers(self, caf::make_message(end_atom::value, true));
+  } else if (st.publisher && rec.status == 1 && !rec.origin_node.empty() && rec.origin_node != st.deps.node_id &&
+             old.origin_node == st.deps.node_id) {
+    spdlog::info("room {}: a publisher on {} replaced the one on this node", rec.id, rec.origin_node);
+    kick_publisher(self);
+  }
+  follow_origin(self);
+  report(self);
+}
 
 std::vector<std::string> offered_rungs(const room_deps& deps, std::uint8_t kind) {
   std::vector<std::string> out;

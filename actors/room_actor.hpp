@@ -4,6 +4,8 @@
 /// room's packager. Every change is written through the storage actor before it is acknowledged.
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
+#include <chrono>
+#include <functional>
 #include <memory>
 
 #include "actors/chat_options.hpp"
@@ -35,6 +37,10 @@ struct room_deps {
   /// Ladders and thumbnails (null: no transcoder at all, e.g. deterministic tests) and the node's budget.
   std::shared_ptr<const transcode_options> transcode;
   std::shared_ptr<transcode_budget> budget;
+  /// Drain (actors/drain.cpp): how long to wait for publishers, and what ends the process once the
+  /// node holds nothing (the node's graceful shutdown; empty in tests, which watch the metrics).
+  std::chrono::seconds drain_timeout{60};
+  std::function<void()> on_drained;
 };
 
 /// Rung names a room of `kind` (0 video, 1 audio) may choose on this node.

@@ -57,6 +57,11 @@ caf::actor spawn_storage_actor(caf::actor_system& sys, std::shared_ptr<storage::
         if (auto ec = db->append_chat(room, batch)) return to_error(ec, "append_chat");
         return caf::unit;
       },
+      [db](chat_fill_atom, const std::string& room, const std::vector<storage::chat_record>& batch)
+          -> caf::result<caf::unit_t> {
+        if (auto ec = db->fill_chat(room, batch)) return to_error(ec, "fill_chat");
+        return caf::unit;
+      },
       [db](chat_after_atom, const std::string& room, std::uint64_t after, std::uint64_t limit)
           -> caf::result<std::vector<storage::chat_record>> {
         std::vector<storage::chat_record> out;

@@ -105,6 +105,30 @@ std::error_code store::append_chat(const std::string& room, const std::vector<ch
   return ec;
 }
 
+std::error_code store::fill_chat(const std::string& room, const std::vector<chat_record>& batch) {
+  if (!keys::valid_chat_room(room)) return invalid_argument();
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    if (batch[i].seq == 0 || (i > 0 && batch[i].seq <= batch[i - 1].seq)) return invalid_argument();
+  if (batch.empty()) return {};
+  // Under the chat lock: an append or a trim must not interleave between the reads and the write.
+  std::lock_guard lock(impl_->chat_mu);
+  rocksdb::WriteBatch wb;
+  for (const auto& m : batch) {
+    const std::string key = keys::chat(room, m.seq);
+    std::string value;
+    const auto st = impl_->db->Get(rocksdb::ReadOptions(), key, &value);
+    if (st.ok()) continue;  // held already (perhaps marked deleted since): ours stays
+    if (!st.IsNotFound()) return impl_->fail(st);
+    if (auto ec = impl_->fail(wb.Put(key, encode_chat(m)))) return ec;
+  }
+  if (wb.Count() == 0) return {};
+  if (auto ec = impl_->fail(impl_->db->Write(impl_->sync_write, &wb))) return ec;
+  // Later appends must go above what was filled in.
+  if (auto it = impl_->chat_last_seq.find(room); it != impl_->chat_last_seq.end())
+    it->second = std::max(it->second, batch.back().seq);
+  return {};
+}
+
 std::error_code store::chat_after(const std::string& room, std::uint64_t after_seq, std::size_t limit,
                                   std::vector<chat_record>& out) const {
   out.clear();

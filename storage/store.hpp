@@ -48,6 +48,10 @@ class store {
   /// Appends messages of one room in ONE synced write batch (group commit: the channel acks them all
   /// once this returns). Sequence numbers must be increasing.
   std::error_code append_chat(const std::string& room, const std::vector<chat_record>& batch);
+  /// Stores the messages of `batch` (increasing seqs) that this store does not hold yet, in one synced
+  /// write; held ones are kept as they are (a deletion mark stays). A node taking a room over from a
+  /// draining one gets the whole history this way, also what is older than its own copies.
+  std::error_code fill_chat(const std::string& room, const std::vector<chat_record>& batch);
   /// Messages with seq > after_seq in ascending order, at most `limit`.
   std::error_code chat_after(const std::string& room, std::uint64_t after_seq, std::size_t limit,
                              std::vector<chat_record>& out) const;

@@ -35,6 +35,10 @@ class api_handler {
   virtual void room_ingest(caller, std::string, std::string, reply<ingest_view> done) {
     done(error{404, "not_found", "this node is not part of a cluster"});
   }
+  /// POST /api/nodes/{id}/drain (admin): takes node `id` out of service (docs/cluster.md, "Drain").
+  virtual void drain_node(caller, std::string, reply<drain_view> done) {
+    done(error{404, "not_found", "this node is not part of a cluster"});
+  }
 };
 
 }  // namespace onair::net::api

@@ -309,4 +309,10 @@ std::string to_json(const api::ingest_view& view) {
       .dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+std::string to_json(const api::drain_view& view) {
+  return json{{"node_id", view.node_id}, {"draining", true}, {"rooms", view.rooms},
+              {"publishers", view.publishers}, {"deadline_s", view.deadline_s}}
+      .dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 }  // namespace onair::net::http

@@ -38,6 +38,7 @@ std::string to_json(const api::room_page& page);
 std::string to_json(const api::node_info& node);
 std::string to_json(const api::cluster_view& view);
 std::string to_json(const api::ingest_view& view);
+std::string to_json(const api::drain_view& view);
 /// {"error":{"code":...,"message":...}}
 std::string to_json(const api::error& err);
 

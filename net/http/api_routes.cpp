@@ -120,11 +120,12 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
   auto& api = c->srv().api;
 
   // Route first (404), then method (405): a wrong method on an unknown path is still "not found".
-  enum class route { rooms, room, room_end, room_rotate, room_ingest, room_thumbnail, node, cluster, none };
+  enum class route { rooms, room, room_end, room_rotate, room_ingest, room_thumbnail, node, cluster, node_drain, none };
   route r = route::none;
   if (seg.size() == 1 && seg[0] == "rooms") r = route::rooms;
   else if (seg.size() == 1 && seg[0] == "node") r = route::node;
   else if (seg.size() == 1 && seg[0] == "cluster") r = route::cluster;
+  else if (seg.size() == 3 && seg[0] == "nodes" && !seg[1].empty() && seg[2] == "drain") r = route::node_drain;
   else if (seg.size() >= 2 && seg[0] == "rooms" && !seg[1].empty()) {
     if (seg.size() == 2) r = route::room;
     else if (seg.size() == 3 && seg[2] == "end") r = route::room_end;
@@ -147,6 +148,7 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
       break;
     case route::room_end:
     case route::room_rotate:
+    case route::node_drain:
       allow = "POST, OPTIONS";
       allowed = method == bhttp::verb::post;
       break;
@@ -229,6 +231,12 @@ void handle_api(const std::shared_ptr<connection>& c, const request& req, const 
                                  return make_json_response(200, to_json(v));
                                }));
       }
+      case route::node_drain:
+        if (seg[1].size() > 128) return c->respond(make_error_response(400, "bad_request", "node id is too long"));
+        return api.drain_node(std::move(who), seg[1], reply_with<api::drain_view>(c, [](const api::drain_view& v) {
+                                // Accepted, not done: the node hands its rooms on and exits by itself.
+                                return make_json_response(202, to_json(v));
+                              }));
       case route::none: break;
     }
   } catch (const std::exception&) {

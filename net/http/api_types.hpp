@@ -128,4 +128,12 @@ struct ingest_view {
   std::string rtmp_url;     ///< rtmp://HOST:PORT/live (append "/" + stream key)
 };
 
+/// POST /api/nodes/{id}/drain: the node's drain (docs/cluster.md, "Drain").
+struct drain_view {
+  std::string node_id;
+  std::uint64_t rooms = 0;       ///< rooms the node still owns (they go to the next node one by one)
+  std::uint64_t publishers = 0;  ///< streams ingested there (they may end until the deadline)
+  std::uint64_t deadline_s = 0;  ///< seconds until the remaining publishers are closed
+};
+
 }  // namespace onair::net::api

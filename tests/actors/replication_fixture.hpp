@@ -57,6 +57,7 @@ class Replication : public actor_fixture {
     d.storage = n->storage;
     d.index = n->index;
     d.metrics = metrics_;
+    d.on_drained = [this, id] { drained_.push_back(id); };
     std::vector<storage::room_record> rooms;
     n->db->list_rooms(rooms);
     n->directory = spawn_directory_actor(*sys_, rooms, d);
@@ -164,6 +165,7 @@ class Replication : public actor_fixture {
   }
 
   std::vector<std::unique_ptr<test_node>> nodes_;
+  std::vector<std::string> drained_;  ///< nodes whose drain finished (the process would exit now)
 };
 
 }  // namespace onair::actors::testing

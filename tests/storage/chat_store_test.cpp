@@ -129,6 +129,25 @@ TEST(ChatStore, NonIncreasingSeqIsRefusedAndWritesNothing) {
   EXPECT_FALSE(s->append_chat("room", {msg(6)}));
 }
 
+TEST(ChatStore, FillStoresOnlyWhatIsMissingAndAppendsGoAboveIt) {
+  temp_dir tmp;
+  auto s = open_ok(tmp.path());
+  // A backup that holds 4..5 (it became the backup then), one of them deleted since.
+  ASSERT_FALSE(s->append_chat("room", msgs(4, 5)));
+  ASSERT_FALSE(s->chat_mark_deleted("room", 5));
+  EXPECT_EQ(s->fill_chat("room", {msg(2), msg(1)}), invalid);
+  EXPECT_EQ(s->fill_chat("room", {msg(0)}), invalid);
+  ASSERT_FALSE(s->fill_chat("room", msgs(1, 7)));  // the draining owner's whole history
+  const auto got = all(*s, "room");
+  EXPECT_EQ(seqs(got), (std::vector<std::uint64_t>{1, 2, 3, 4, 5, 6, 7}));
+  EXPECT_TRUE(got[4].deleted) << "a message held already is kept as it is";
+  EXPECT_TRUE(got[4].text.empty());
+  EXPECT_EQ(got[0], msg(1));
+  EXPECT_EQ(s->append_chat("room", {msg(7)}), invalid) << "filled numbers are never reused";
+  EXPECT_FALSE(s->append_chat("room", {msg(8)}));
+  EXPECT_FALSE(s->fill_chat("room", {}));
+}
+
 TEST(ChatStore, ChatAfterRespectsSeqAndLimit) {
   temp_dir tmp;
   auto s = open_ok(tmp.path());
