@@ -125,6 +125,7 @@ void api_gateway::delete_room(net::api::caller who, std::string id, reply<std::m
 }
 
 void api_gateway::drain_node(net::api::caller who, std::string id, reply<net::api::drain_view> done) {
+  if (id == "self") id = node_id_;  // the node the request reached (onair drain, scripts)
   ask<net::api::drain_view>(who, [id](const principal& p) { return caf::make_message(drain_atom::value, p, id); },
                             std::move(done));
 }

@@ -7,6 +7,7 @@
 
 #include "actors/node.hpp"
 #include "actors/node_options.hpp"
+#include "actors/remote_commands.hpp"
 #include "actors/version.hpp"
 
 namespace onair::actors {
@@ -91,6 +92,16 @@ int run_cli(int argc, char** argv) {
       ->capture_default_str();
   token_jwt->add_option("--ttl", jwt_ttl, "seconds until it expires")->capture_default_str();
 
+  drain_command drain_cmd;
+  auto* drain = app.add_subcommand("drain", "take a running node out of service: its rooms move, then it exits");
+  drain->add_option("--api", drain_cmd.api, "the node's HTTP base URL")->capture_default_str();
+  drain->add_option("--token", drain_cmd.token, "admin API token (default: DATA/admin.token)");
+  drain->add_option("--data-dir", drain_cmd.data_dir, "the node's data dir, for admin.token")->capture_default_str();
+  drain->add_option("--node", drain_cmd.node, "node id to drain ('self' = the node --api reaches)")
+      ->capture_default_str();
+  drain->add_flag("--wait", drain_cmd.wait, "return once the node has stopped");
+  drain->add_option("--wait-timeout", drain_cmd.wait_timeout_s, "seconds --wait waits at most")->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
 
   if (node->parsed()) {
@@ -151,6 +162,7 @@ int run_cli(int argc, char** argv) {
     }
     return run_node(opts);
   }
+  if (drain->parsed()) return run_drain(drain_cmd);
   if (token_create->parsed()) return create_token(token_dir, token_role, token_name);
   if (token_jwt->parsed()) return mint_chat_jwt(jwt_dir, jwt_sub, jwt_name, jwt_role, jwt_ttl);
   return 0;

@@ -21,8 +21,9 @@ TMP_ROOT = os.environ.get("ONAIR_TEST_TMP", tempfile.gettempdir())
 class Node:
     """One `onair node` with its own data dir; start() waits for the ready file."""
 
-    def __init__(self, data_dir=None, extra_args=(), nofile=None):
-        """`nofile`: the node's open-files limit (RLIMIT_NOFILE), to run it out of descriptors."""
+    def __init__(self, data_dir=None, extra_args=(), nofile=None, rtmp_port=0, http_port=0):
+        """`nofile`: the node's open-files limit (RLIMIT_NOFILE), to run it out of descriptors. Ports are
+        0 (any free port) unless a test needs a restarted node at the same address."""
         os.makedirs(TMP_ROOT, exist_ok=True)
         self.workdir = tempfile.mkdtemp(prefix="onair-it-", dir=TMP_ROOT)
         self.data_dir = data_dir or os.path.join(self.workdir, "data")
@@ -31,6 +32,7 @@ class Node:
         self.nofile = nofile
         self.proc = None
         self.log_path = os.path.join(self.workdir, "node.log")
+        self.ports = (rtmp_port, http_port)
 
     def start(self, timeout=20):
         try:
@@ -43,14 +45,16 @@ class Node:
             raise
 
     def _start(self, timeout):
+        if self.proc and self.proc.poll() is None:  # poll() also reaps a node that exited by itself
+            raise RuntimeError("this node is still running")
         if os.path.exists(self.ready_file):
             os.remove(self.ready_file)
         if getattr(self, "log", None) and not self.log.closed:
             self.log.close()  # a restarted node appends to the same log
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [ONAIR_BIN, "node", "--data-dir", self.data_dir, "--bind", "127.0.0.1", "--rtmp-port", "0",
-             "--http-port", "0", "--ready-file", self.ready_file, "--public-host", "127.0.0.1", *self.extra_args],
+            [ONAIR_BIN, "node", "--data-dir", self.data_dir, "--bind", "127.0.0.1", "--rtmp-port", str(self.ports[0]),
+             "--http-port", str(self.ports[1]), "--ready-file", self.ready_file, "--public-host", "127.0.0.1", *self.extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=self._limits if self.nofile else None)
         deadline = time.time() + timeout
         while time.time() < deadline:

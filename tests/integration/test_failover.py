@@ -4,79 +4,18 @@ on one new owner, and no acknowledged chat message is lost (chatters of the dead
 reconnect and resume with `since`). The origin's death: the encoder reconnects to a survivor and viewers
 of the other nodes keep one playlist URL whose media sequence never goes back."""
 import asyncio
-import re
 import signal
 import time
 import unittest
 
 from chat_client import ChatClient
-from onair_harness import Node, start_publisher
-
-SECRET = "integration-test-failover-secret"
-
-
-def cluster_node(region, seeds=(), data_dir=None):
-    args = ["--cluster-secret", SECRET, "--region", region, "--gossip-port", "0", "--caf-port", "0"]
-    if seeds:
-        args += ["--seeds", ",".join(seeds)]
-    return Node(data_dir=data_dir, extra_args=args)
+from cluster_harness import ClusterCase, last_msn
+from onair_harness import start_publisher
 
 
-def media_sequence(playlist):
-    m = re.search(r"#EXT-X-MEDIA-SEQUENCE:(\d+)", playlist)
-    return int(m.group(1)) if m else None
-
-
-def last_msn(playlist):
-    """The media sequence number of the last segment or partial segment listed."""
-    first = media_sequence(playlist)
-    if first is None:
-        return None
-    n = sum(1 for l in playlist.splitlines() if l.startswith("#EXTINF"))
-    return first + n
-
-
-class Failover(unittest.TestCase):
-    def setUp(self):
-        self.nodes = []
-        self.publishers = []
-        n1 = self.start(cluster_node("eu"))
-        seed = f"127.0.0.1:{n1.ready['gossip_port']}"
-        self.start(cluster_node("eu", [seed]))
-        self.start(cluster_node("us", [seed]))
-        ids = {n.ready["node_id"] for n in self.nodes}
-        for n in self.nodes:
-            n.wait_for(lambda: {x["node_id"] for x in self.cluster(n)["nodes"]
-                                if x["state"] == "alive" and x["linked"]} >= ids, timeout=20, what="all linked")
-
-    def tearDown(self):
-        for p in self.publishers:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        for n in self.nodes:
-            n.cleanup()
-
-    def start(self, node):
-        self.nodes.append(node)
-        return node.start()
-
-    def cluster(self, node):
-        status, _, body = node.request("GET", "/api/cluster")
-        self.assertEqual(status, 200, body)
-        return body
-
-    def by_id(self, node_id):
-        return [n for n in self.nodes if n.ready["node_id"] == node_id][0]
-
-    def owner_seen_by(self, node, rid):
-        return {r["id"]: r for r in self.cluster(node)["rooms"]}.get(rid, {}).get("owner_node")
-
+class Failover(ClusterCase):
     def test_kill_the_owner_changes_work_again_and_no_acked_chat_is_lost(self):
-        room = self.nodes[0].create_room("Owner dies")
-        rid = room["id"]
-        for n in self.nodes:
-            n.wait_for(lambda: self.owner_seen_by(n, rid), what="room replicated")
+        rid = self.replicated_room("Owner dies")["id"]
         owner = self.by_id(self.owner_seen_by(self.nodes[0], rid))
         survivors = [n for n in self.nodes if n is not owner]
         asyncio.run(self.owner_dies(owner, survivors, rid))
@@ -114,56 +53,18 @@ class Failover(unittest.TestCase):
         its relay); returns {seq: text} of every ack."""
         self.on_owner = await ChatClient.join(owner.http, rid, nick="on-owner")
         self.on_survivor = await ChatClient.join(survivor.http, rid, nick="on-survivor")
-        acked = {}
-        for c, tag in ((self.on_owner, "o"), (self.on_survivor, "s")):
-            await c.until_type("welcome")
-        for i in range(10):
-            for c, tag in ((self.on_owner, "o"), (self.on_survivor, "s")):
-                cid = f"{tag}{i}"
-                await c.send({"type": "msg", "text": f"message {cid}", "client_id": cid})
-                ack = await c.until(lambda f: f.get("type") == "ack" and f.get("client_id") == cid)
-                acked[ack["seq"]] = f"message {cid}"
-            await asyncio.sleep(0.6)  # under the per-connection rate limit (docs/chat-protocol.md)
-        return acked
+        return await self.say_acked([(self.on_owner, "o"), (self.on_survivor, "s")], 10)
 
     async def chat_after(self, survivors, rid, acked):
         # The survivor's connection is told to reconnect (1012), not left open on a dead channel.
         code = await self.on_survivor.closed(timeout=15)
         self.assertIn(code, (1012, 1013, 1001), code)
-        last = max(acked)
-        # Both chatters reconnect to a survivor and resume: every acknowledged message is there, once.
-        for node, since in ((survivors[0], 0), (survivors[1], 5)):
-            got = None
-            deadline = time.time() + 30
-            while time.time() < deadline:
-                c = await ChatClient.join(node.http, rid, nick="back", since=since)
-                try:
-                    f = await c.until(lambda f: f.get("type") in ("history", "gap", "error"), timeout=5)
-                except Exception:
-                    f = None
-                if f and f.get("type") == "history":
-                    got = c
-                    break
-                await c.close()  # not reachable yet: the error frame / close 1013 says retry
-                await asyncio.sleep(0.5)
-            self.assertIsNotNone(got, "chat never came back on a survivor")
-            replayed = {m["seq"]: m["text"] for m in got.frames[-1]["messages"]}
-            expected = {s: t for s, t in acked.items() if s > since}
-            self.assertEqual(replayed, expected)
-            text = f"still here, since {since}"
-            await got.send({"type": "msg", "text": text, "client_id": "n1"})
-            ack = await got.until(lambda f: f.get("type") == "ack" and f.get("client_id") == "n1")
-            self.assertGreater(ack["seq"], last)  # numbers continue, never reused
-            last = ack["seq"]
-            acked[last] = text
-            await got.close()
+        await self.resume_everywhere([(survivors[0], 0), (survivors[1], 5)], rid, acked)
         await self.on_owner.ws.close()
 
     def test_kill_the_origin_and_reconnect_the_encoder_to_a_survivor(self):
-        room = self.nodes[0].create_room("Origin dies")
+        room = self.replicated_room("Origin dies")
         rid = room["id"]
-        for n in self.nodes:
-            n.wait_for(lambda: self.owner_seen_by(n, rid), what="room replicated")
         owner_id = self.owner_seen_by(self.nodes[0], rid)
         # The encoder goes to a node that does not own the room, so the owner outlives the origin.
         origin = [n for n in self.nodes if n.ready["node_id"] != owner_id][0]
