@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "net/hls/steering.hpp"
 #include "net/http/router.hpp"
 
 namespace onair::net::http {
@@ -62,13 +63,6 @@ bool valid_session_id(std::string_view s) {
   return true;
 }
 
-std::string with_sid(std::string_view uri, std::string_view sid) {
-  std::string out(uri);
-  out += uri.find('?') == std::string_view::npos ? "?sid=" : "&sid=";
-  out += sid;
-  return out;
-}
-
 /// Appends sid to every URI of a master playlist: variant URI lines (RFC 8216bis 4.4.6.2) and URI
 /// attributes of EXT-X-MEDIA / EXT-X-I-FRAME-STREAM-INF tags (4.4.6.1, 4.4.6.3).
 std::string rewrite_master(std::string_view master, std::string_view sid) {
@@ -85,7 +79,7 @@ std::string rewrite_master(std::string_view master, std::string_view sid) {
       cr = "\r";
     }
     if (!line.empty() && line.front() != '#') {
-      out += with_sid(line, sid);
+      out += hls::with_session_id(line, sid);
     } else if (line.starts_with("#EXT-X-MEDIA:") || line.starts_with("#EXT-X-I-FRAME-STREAM-INF:")) {
       const auto at = line.find("URI=\"");
       const auto end = at == std::string_view::npos ? at : line.find('"', at + 5);
@@ -93,7 +87,7 @@ std::string rewrite_master(std::string_view master, std::string_view sid) {
         out += line;
       } else {
         out += line.substr(0, at + 5);
-        out += with_sid(line.substr(at + 5, end - at - 5), sid);
+        out += hls::with_session_id(line.substr(at + 5, end - at - 5), sid);
         out += line.substr(end);
       }
     } else {
@@ -242,16 +236,59 @@ class parked_request final : public pending_op, public std::enable_shared_from_t
   bool done_ = false;
 };
 
+/// The steering table's current view; an empty one when the server has no table (a test server).
+std::shared_ptr<const hls::steering_view> steering_view(const std::shared_ptr<connection>& c) {
+  if (const auto& table = c->srv().steering) return table->view();
+  static const auto none = std::make_shared<const hls::steering_view>();
+  return none;
+}
+
+/// "/hls/{room}/" as the client wrote it (still percent-encoded), for absolute URIs on other nodes.
+std::string room_dir(const request& req) {
+  const auto path = split_target(to_std(req.target())).first;
+  return std::string(path.substr(0, path.rfind('/') + 1));
+}
+
 void serve_master(const std::shared_ptr<connection>& c, const request& req, const std::string& room,
                   const query_params& q) {
   auto master = c->srv().index.master(room);
   if (!master) return c->respond(not_found("unknown room or no master playlist yet"));
+  const auto steering = steering_view(c);
+  if (steering->self_draining) {
+    // A draining node takes no new viewers (docs/hls-steering.md, "Drain"): a new master request goes to
+    // the same path and query on the first healthy node; players follow the redirect and resolve the
+    // master's relative URIs against where it led (hls.js uses the response URL). Viewers that already
+    // play keep their media playlists here until the steering manifest moves them.
+    if (const auto* to = steering->first_other()) {
+      auto res = make_empty_response(307);
+      res.set(bhttp::field::location, to->base_url + std::string(to_std(req.target())));
+      res.set(bhttp::field::cache_control, "no-store");  // the answer changes with the drain
+      return c->respond(std::move(res));
+    }
+  }
   const auto* given = q.find("sid");
   std::string sid = given && valid_session_id(*given) ? *given : new_session_id();
   report_activity(c, req, room, sid);
-  auto res = make_response(200, playlist_content_type,
-                           shared_buffer_body::value_type::from_string(rewrite_master(*master, sid)));
+  // A lone node's master stays byte for byte what the packager wrote, plus sids.
+  auto body = steering->steered() ? hls::steer_master(*master, sid, *steering, room_dir(req)) : rewrite_master(*master, sid);
+  auto res = make_response(200, playlist_content_type, shared_buffer_body::value_type::from_string(std::move(body)));
   res.set(bhttp::field::cache_control, to_beast(playlist_cache));
+  c->respond(std::move(res));
+}
+
+/// GET /hls/{room}/steering.json: the steering manifest (RFC 8216bis 4.4.6.6 SERVER-URI). Players add
+/// _HLS_pathway and _HLS_throughput (hls.js does); they are accepted and do not change the answer: the
+/// order is this node's view of the cluster. Not a viewer's activity: it says nothing about which node
+/// the player fetches media from.
+void serve_steering(const std::shared_ptr<connection>& c, const request& req, const std::string& room,
+                    const query_params& q) {
+  if (!c->srv().index.master(room)) return c->respond(not_found("unknown room or no master playlist yet"));
+  const auto* given = q.find("sid");
+  const std::string sid = given && valid_session_id(*given) ? *given : std::string{};
+  const auto steering = steering_view(c);
+  auto res = make_json_response(200, hls::steering_manifest(*steering, room_dir(req), sid));
+  // Reloaded every TTL; a cache in between must not hand out an old priority (a dead node first).
+  res.set(bhttp::field::cache_control, "no-cache");
   c->respond(std::move(res));
 }
 
@@ -334,6 +371,7 @@ void handle_hls(const std::shared_ptr<connection>& c, const request& req, const 
     if (s.empty() || s == "." || s == "..") return c->respond(not_found("no such HLS resource"));
 
   if (seg.size() == 2 && seg[1] == "master.m3u8") return serve_master(c, req, seg[0], *q);
+  if (seg.size() == 2 && seg[1] == "steering.json") return serve_steering(c, req, seg[0], *q);
   if (seg.size() == 3 && seg[2] == "index.m3u8") return serve_media_playlist(c, req, seg[0], seg[1], *q);
   if (seg.size() == 3) return serve_file(c, seg[0], seg[1], seg[2]);
   c->respond(not_found("no such HLS resource"));

@@ -73,6 +73,8 @@ std::function<chat::ws_stats()> server::chat_stats_source() const {
   return [hub] { return hub->stats(); };
 }
 
+void server::set_steering(std::shared_ptr<const hls::steering_table> table) { impl_->steering = std::move(table); }
+
 std::error_code server::listen(const std::string& host, std::uint16_t port) {
   boost::system::error_code ec;
   const auto addr = asio::ip::make_address(host.empty() ? "0.0.0.0" : host, ec);

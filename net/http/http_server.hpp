@@ -1,5 +1,6 @@
 #pragma once
-/// HTTP listener (Boost.Beast): REST API under /api, LL-HLS under /hls, health at /healthz,
+/// HTTP listener (Boost.Beast): REST API under /api, LL-HLS under /hls (with content steering once
+/// set_steering() was called, docs/hls-steering.md), health at /healthz,
 /// WebSocket chat at /ws/rooms/{id}/chat once set_chat() was called (docs/chat-protocol.md), and the
 /// browser app at / (docs/web.md).
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include "net/chat/chat_handler.hpp"
 #include "net/chat/ws_options.hpp"
 #include "net/hls/hls_index.hpp"
+#include "net/hls/steering.hpp"
 #include "net/hls/viewer_observer.hpp"
 #include "net/http/api_handler.hpp"
 #include "net/io_runtime.hpp"
@@ -45,6 +47,10 @@ class server {
   /// Reads the chat transport's totals (all zero without set_chat()). The function keeps what it reads
   /// alive, so it may outlive the server; call after set_chat().
   std::function<chat::ws_stats()> chat_stats_source() const;
+  /// Steers master playlists across the cluster's nodes and serves /hls/{room}/steering.json from
+  /// `table` (docs/hls-steering.md). Call before listen(); without it every master is served as the
+  /// packager wrote it (plus sids) and the steering manifest names no other node.
+  void set_steering(std::shared_ptr<const hls::steering_table> table);
 
   std::error_code listen(const std::string& host, std::uint16_t port);
   std::uint16_t port() const;

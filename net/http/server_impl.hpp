@@ -34,6 +34,8 @@ struct server::impl : std::enable_shared_from_this<server::impl> {
 
   /// WebSocket chat (set_chat); null when chat is not served. Written before listen(), then read-only.
   std::shared_ptr<chat::ws_hub> chat;
+  /// Content steering (set_steering); null on a server without one. Written before listen(), then read-only.
+  std::shared_ptr<const hls::steering_table> steering;
   /// The browser app's files (static_routes.cpp); null when no web root is configured.
   std::shared_ptr<static_site> web;
 
