@@ -105,6 +105,19 @@ std::vector<cluster::member> member_list(const cluster_state& st) {
   return out;
 }
 
+/// Refills the HTTP server's steering table from the gossip view: every node with its state, the
+/// table keeps the alive, non-draining ones (net/hls/steering.hpp).
+void publish_steering(const cluster_state& st) {
+  if (!st.deps.steering) return;
+  auto as_member = [](const cluster::member& m, bool alive) {
+    return net::hls::steering_member{m.node_id, m.region, m.ep.host, m.ep.http, alive, m.draining};
+  };
+  std::vector<net::hls::steering_member> others;
+  others.reserve(st.members.size());
+  for (const auto& [id, m] : st.members) others.push_back(as_member(m, m.state == cluster::member_state::alive));
+  st.deps.steering->update(as_member(st.deps.self, true), others);
+}
+
 caf::behavior cluster_behavior(cluster_actor* self) {
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& links = self->state.links;
@@ -141,12 +154,14 @@ caf::behavior cluster_behavior(cluster_actor* self) {
         }
       }
       self->send(st.deps.directory, members_atom::value, member_list(st));
+      publish_steering(st);
     },
     [=](update_atom, std::shared_ptr<cluster::gossip_node>& gossip, cluster::member& me) {
       // Ports are known only once every listener is bound, after this actor was published.
       self->state.deps.gossip = std::move(gossip);
       self->state.deps.self = std::move(me);
       self->send(self->state.deps.directory, members_atom::value, member_list(self->state));
+      publish_steering(self->state);
     },
     [=](linked_atom, const std::string& id, caf::actor& peer) {
       auto& st = self->state;
@@ -189,6 +204,7 @@ caf::behavior cluster_behavior(cluster_actor* self) {
       st.deps.self.draining = true;
       if (st.deps.gossip) st.deps.gossip->update_self(st.deps.self.ld, true);
       self->send(st.deps.directory, members_atom::value, member_list(st));
+      publish_steering(st);  // new master requests are redirected from now on
     },
     [=](dir_atom) { return self->state.deps.directory; },
     [=](cluster_atom) -> caf::result<net::api::cluster_view> {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cluster/member.hpp"
+#include "net/hls/steering.hpp"
 
 namespace onair::cluster {
 class gossip_node;
@@ -20,6 +21,9 @@ struct cluster_deps {
   caf::actor directory;
   std::shared_ptr<cluster::gossip_node> gossip;  ///< null on a standalone node
   cluster::member self;
+  /// The HTTP server's content steering table (docs/hls-steering.md), refilled on every membership
+  /// change, drain and start; null = none (tests).
+  std::shared_ptr<net::hls::steering_table> steering;
 };
 
 /// Handles:

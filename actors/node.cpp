@@ -219,7 +219,11 @@ int run_node(const node_options& opts) {
   me.ep.host = !opts.advertise.empty() ? opts.advertise
                : opts.bind_host == "0.0.0.0" || opts.bind_host == "::" ? "127.0.0.1"
                                                                         : opts.bind_host;
-  auto cluster_actor = spawn_cluster_actor(sys, cluster_deps{directory, nullptr, me});
+  // Filled by the cluster actor, read by the HTTP server (docs/hls-steering.md).
+  auto steering = std::make_shared<net::hls::steering_table>();
+  cluster_deps cluster_wiring{directory, nullptr, me};
+  cluster_wiring.steering = steering;
+  auto cluster_actor = spawn_cluster_actor(sys, std::move(cluster_wiring));
   caf::anon_send(directory, cluster_atom::value, cluster_actor);
   std::shared_ptr<cluster::gossip_node> gossip;
   auto stop_actors = [&] {
@@ -244,6 +248,7 @@ int run_node(const node_options& opts) {
   if (!fs::exists(fs::path(http_opts.web_root) / "index.html"))
     spdlog::warn("web app not built in {}: / answers 404 until `npm run build` in web/", http_opts.web_root);
   net::http::server http(io, http_opts, api, *index, viewers);
+  http.set_steering(steering);
   chat_gateway chat_gw(sys, chat_session_deps{directory, storage_actor, chat, metrics, registry});
   net::chat::ws_options ws;
   ws.max_frame_bytes = opts.chat_max_frame_bytes;
