@@ -57,6 +57,9 @@ int run_cli(int argc, char** argv) {
   node->add_option("--advertise", opts.advertise, "address other nodes and clients dial to reach this node");
   node->add_option("--gossip-port", opts.gossip_port, "UDP gossip port (0 = any free port)")->capture_default_str();
   node->add_option("--caf-port", opts.caf_port, "node-to-node actor port (0 = any free port)")->capture_default_str();
+  node->add_option("--cluster-ca", opts.cluster_ca, "PEM CA that signs every node's link certificate (default: from the secret)");
+  node->add_option("--cluster-cert", opts.cluster_cert, "PEM certificate of this node's CAF links");
+  node->add_option("--cluster-key", opts.cluster_key, "PEM private key of --cluster-cert");
   node->add_option("--drain-timeout", opts.drain_timeout_s, "seconds a drain waits for publishers to end")
       ->capture_default_str();
   node->add_option("--log-level", opts.log_level, "trace, debug, info, warn, error")->capture_default_str();
@@ -150,6 +153,9 @@ int run_cli(int argc, char** argv) {
       if (given("--gossip-port")) merged.gossip_port = opts.gossip_port;
       if (given("--caf-port")) merged.caf_port = opts.caf_port;
       if (given("--drain-timeout")) merged.drain_timeout_s = opts.drain_timeout_s;
+      if (given("--cluster-ca")) merged.cluster_ca = opts.cluster_ca;
+      if (given("--cluster-cert")) merged.cluster_cert = opts.cluster_cert;
+      if (given("--cluster-key")) merged.cluster_key = opts.cluster_key;
       if (given("--ladder")) merged.transcode.video_ladder = opts.transcode.video_ladder;
       if (given("--audio-ladder")) merged.transcode.audio_ladder = opts.transcode.audio_ladder;
       if (given("--max-ladders")) merged.transcode.max_ladders = opts.transcode.max_ladders;

@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/remote_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <chrono>
 #include <fstream>
@@ -68,10 +69,15 @@ std::uint16_t sample_cpu(cluster_state& st) {
 void connect_to(cluster_actor* self, const cluster::member& m) {
   auto& st = self->state;
   if (m.ep.caf == 0 || st.links.count(m.node_id) || st.connecting.count(m.node_id)) return;
+  // One connection per pair, dialed by the node with the smaller id; the other learns of it by the
+  // hello below. Two nodes that dial each other over CAF 0.17's OpenSSL module stall every message on
+  // both connections (measured: every request times out), and one connection is all BASP needs.
+  if (m.node_id < st.deps.self.node_id) return;
   st.connecting.insert(m.node_id);
   auto me = caf::actor_cast<caf::actor>(self);
   self->system().spawn<caf::detached>([me, id = m.node_id, host = m.ep.host, port = m.ep.caf](caf::event_based_actor* c) {
-    auto peer = c->system().middleman().remote_actor(host, port);
+    // Mutual TLS with the cluster's CA (actors/link_tls.hpp, docs/cluster.md "Node links").
+    auto peer = caf::openssl::remote_actor(c->system(), host, port);
     if (peer) c->send(me, linked_atom::value, id, *peer);
     else c->send(me, link_fail_atom::value, id, caf::to_string(peer.error()));
   });
@@ -164,8 +170,17 @@ caf::behavior cluster_behavior(cluster_actor* self) {
       publish_steering(self->state);
     },
     [=](linked_atom, const std::string& id, caf::actor& peer) {
+      // This node dialed: the peer learns who is on the other end of the connection.
+      self->send(peer, hello_atom::value, self->state.deps.self.node_id, caf::actor_cast<caf::actor>(self));
+      self->send(self, hello_atom::value, id, peer);
+    },
+    [=](hello_atom, const std::string& id, caf::actor& peer) {
       auto& st = self->state;
       st.connecting.erase(id);
+      if (auto it = st.links.find(id); it != st.links.end()) {
+        if (it->second == peer) return;
+        self->demonitor(it->second);  // the peer restarted: its new incarnation replaces the old link
+      }
       self->monitor(peer);
       st.links[id] = peer;
       spdlog::info("cluster: direct CAF link to {} is up", id);

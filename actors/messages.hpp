@@ -102,6 +102,7 @@ using backup_atom = caf::atom_constant<caf::atom("backup")>;  ///< the chat's se
 using moved_atom = caf::atom_constant<caf::atom("moved")>;    ///< the room's owner changed: chat reconnects
 using drain_atom = caf::atom_constant<caf::atom("drain")>;    ///< take this node out of service
 using handoff_atom = caf::atom_constant<caf::atom("handoff")>;  ///< a draining owner gives a room away
+using hello_atom = caf::atom_constant<caf::atom("hello")>;  ///< a node that dialed names itself to the peer
 // Transcoding (issue #5).
 using rungs_atom = caf::atom_constant<caf::atom("rungs")>;      ///< transcoder -> room: live rungs + status
 using variant_atom = caf::atom_constant<caf::atom("variant")>;  ///< packager -> room: its master line

@@ -4,6 +4,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <csignal>
@@ -23,7 +24,9 @@
 #include "actors/cluster_actor.hpp"
 #include "actors/cluster_types.hpp"
 #include "actors/directory_actor.hpp"
+#include "actors/file_util.hpp"
 #include "actors/ingest_gateway.hpp"
+#include "actors/link_tls.hpp"
 #include "actors/messages.hpp"
 #include "actors/node_metrics.hpp"
 #include "actors/room_rules.hpp"
@@ -55,22 +58,6 @@ std::string json_escape(const std::string& s) {
     else out += c;
   }
   return out;
-}
-
-/// Writes `content` to `path` via a temp file and rename, so a reader never sees half a file.
-bool write_atomically(const fs::path& path, const std::string& content, fs::perms perms) {
-  auto tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    if (!out) return false;
-    out << content;
-    if (!out.flush()) return false;
-  }
-  std::error_code ec;
-  fs::permissions(tmp, perms, ec);
-  fs::rename(tmp, path, ec);
-  return !ec;
 }
 
 std::string read_or_create_node_id(const fs::path& dir) {
@@ -174,6 +161,12 @@ int run_node(const node_options& opts) {
   const bool clustered = !opts.cluster_secret.empty();
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
+  if (clustered) {
+    if (auto err = configure_link_tls(cfg, opts, dir, node_id); !err.empty()) {
+      spdlog::error("cluster links: {}", err);
+      return 1;
+    }
+  }
   // CAF's default work-stealing workers poll with short sleeps between messages: at ingest rates (tens of
   // frames per second per stream) that alone cost ~20 % of a core per node. Shared-queue workers block
   // on a condition variable instead (measured in docs/benchmarks.md).
@@ -269,7 +262,9 @@ int run_node(const node_options& opts) {
   me.ep.http = http.port();
 
   if (clustered) {
-    auto caf_port = sys.middleman().publish(cluster_actor, opts.caf_port, opts.bind_host.c_str(), true);
+    // Only through TLS with a certificate of this cluster's CA (actors/link_tls.hpp): without one, a
+    // peer's connection ends in the handshake, before CAF reads any message from it.
+    auto caf_port = caf::openssl::publish(cluster_actor, opts.caf_port, opts.bind_host.c_str(), true);
     if (!caf_port) {
       spdlog::error("cannot open the CAF port {}: {}", opts.caf_port, caf::to_string(caf_port.error()));
       http.stop();

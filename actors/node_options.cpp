@@ -169,7 +169,8 @@ std::string load_config_file(const std::string& path, node_options& o) {
     }
     return field(k, v, "secret", o.cluster_secret) || field(k, v, "region", o.region) || field(k, v, "zone", o.zone) ||
            field(k, v, "advertise", o.advertise) || field(k, v, "gossip_port", o.gossip_port) ||
-           field(k, v, "caf_port", o.caf_port) || field(k, v, "drain_timeout_s", o.drain_timeout_s);
+           field(k, v, "caf_port", o.caf_port) || field(k, v, "drain_timeout_s", o.drain_timeout_s) ||
+           field(k, v, "ca", o.cluster_ca) || field(k, v, "cert", o.cluster_cert) || field(k, v, "key", o.cluster_key);
   });
   section("transcode", [&](const std::string& k, const toml::node& v) {
     if (k == "ladder" || k == "audio_ladder") {
@@ -223,6 +224,11 @@ std::string validate(const node_options& o) {
   for (const auto& seed : o.seeds)
     if (seed.rfind(':') == std::string::npos || seed.rfind(':') == 0 || seed.rfind(':') + 1 == seed.size())
       return "seeds are host:port, got '" + seed + "'";
+  {
+    const int given = !o.cluster_ca.empty() + !o.cluster_cert.empty() + !o.cluster_key.empty();
+    if (given != 0 && given != 3) return "--cluster-ca, --cluster-cert and --cluster-key go together";
+    if (given == 3 && o.cluster_secret.empty()) return "cluster certificates need --cluster-secret (gossip)";
+  }
   if (o.drain_timeout_s > 86400) return "drain timeout must be at most 86400 s";
   if (o.region.empty() || o.region.size() > 64 || o.zone.empty() || o.zone.size() > 64)
     return "region and zone must be 1 to 64 characters";

@@ -33,6 +33,9 @@ struct node_options {
   std::string advertise;           ///< address other nodes dial; default: the bind address (127.0.0.1 for 0.0.0.0)
   std::uint16_t gossip_port = 7946;  ///< UDP; 0 = any free port
   std::uint16_t caf_port = 7947;     ///< CAF node-to-node; 0 = any free port
+  /// TLS of the CAF links: an operator's own CA and this node's certificate and key (PEM files). Empty
+  /// = made from the cluster secret at every start (docs/cluster.md, "Node links").
+  std::string cluster_ca, cluster_cert, cluster_key;
   /// A drain (onair drain) waits this long for the node's publishers to end before closing them.
   unsigned drain_timeout_s = 60;
   std::vector<std::string> chat_origins;  ///< WebSocket Origin allow-list (empty = any origin)
