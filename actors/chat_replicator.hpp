@@ -18,7 +18,8 @@ struct node_metrics;
 ///                                                 (here only when no other node is linked)
 ///   (chat_del_atom, room, seq), (mod_put_atom, room, moderation) -> this node's answer; the backup
 ///                                                 gets the same change (best effort, logged)
-///   (chat_trim_atom, ...), (chat_drop_atom, room) -> here and on the backup
+///   (chat_trim_atom, ...) -> here and on the backup; (chat_drop_atom, room) -> here only (the backup
+///   keeps its copy: a known gap, docs/cluster.md "Known limits")
 ///   (chat_bnd_atom / chat_last_atom / chat_after_atom / mod_get_atom, ...) -> this node's storage
 /// `directory` answers (backup_atom, room) with the backup node's directory.
 caf::actor spawn_chat_replicator(caf::actor_system& sys, caf::actor storage, caf::actor directory,

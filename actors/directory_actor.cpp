@@ -192,6 +192,9 @@ caf::behavior directory_behavior(directory_actor* self) {
         return make_api_error(api_errc::forbidden, "only dj and admin tokens may create rooms");
       if (self->state.drain.active)
         return make_api_error(api_errc::unavailable, "this node is draining; create the room through another node");
+      if (!self->state.majority)  // it would be owned here, where no change to it could be made
+        return make_api_error(api_errc::unavailable,
+                              "this node does not see a majority of the cluster; create the room later or elsewhere");
       auto& st = self->state;
       storage::room_record rec;
       if (req.ladder) {

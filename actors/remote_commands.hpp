@@ -14,7 +14,7 @@ struct drain_command {
   unsigned wait_timeout_s = 600;
 };
 
-/// `onair drain`: POST /api/nodes/{node}/drain, prints the answer; with --wait, polls /api/node until
+/// `onair drain`: POST /api/nodes/{node}/drain, prints the answer; with --wait, polls /healthz until
 /// the drained node is gone. Returns the process exit code (0, 1 for an error answer, 2 bad usage).
 int run_drain(const drain_command& cmd);
 

@@ -106,6 +106,10 @@ TEST_F(Ownership, AMinorityNeverTakesOverAndRefusesChangesToItsOwnRooms) {
   EXPECT_EQ(code_of(ask_error(node("c").directory, patch_atom::value, dj("alice"), of_c.id, patch)),
             api_errc::unavailable);
   EXPECT_TRUE(get(node("c"), of_c.id));  // ... but keeps serving reads
+  // Nor does it create rooms: one made here could not be changed anywhere until the heal.
+  net::api::create_room_request req;
+  req.title = "minority room";
+  EXPECT_EQ(code_of(ask_error(node("c").directory, create_atom::value, dj("alice"), req)), api_errc::unavailable);
   // The majority (a, b) took c's room over with epoch 2.
   const auto next = heir(of_c.id, "c");
   EXPECT_EQ(stored(node("a"), of_c.id).owner_node, next);

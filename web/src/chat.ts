@@ -46,6 +46,9 @@ export interface ChatHandlers {
 const FATAL: Record<number, string> = {
   4001: "your token was refused",
   4004: "this room does not exist",
+  // Policy violation (RFC 6455 7.4.1): a ban, a flood, a refused origin. Reconnecting would only be
+  // refused again, so the app stops and shows why.
+  1008: "the chat closed this connection",
 };
 
 export class ChatClient {
@@ -103,7 +106,7 @@ export class ChatClient {
       const fatal = FATAL[ev.code];
       if (fatal) {
         this.stopped = true;
-        return this.handlers.state("closed", fatal);
+        return this.handlers.state("closed", ev.reason ? `${fatal}: ${ev.reason}` : fatal);
       }
       if (!navigator.onLine) return this.handlers.state("offline", "no network — chat reconnects when it is back");
       this.schedule(ev.code === 1001 ? "the node is restarting" : "connection lost");
