@@ -95,6 +95,23 @@ class ClusterCase(unittest.TestCase):
             n.wait_for(lambda: self.owner_seen_by(n, room["id"]), what="room replicated")
         return room
 
+    def wait_new_origin_parts(self, viewer, url, seen):
+        """Polls `url` on `viewer` until it lists parts beyond seen[-1] + 1 with an EXT-X-DISCONTINUITY
+        (a new origin's), appending every media sequence number read to `seen`; then asserts they never
+        went back."""
+        before = seen[-1]
+
+        def new_parts():
+            status, _, body = viewer.request("GET", url, timeout=5)
+            if status != 200:
+                return False
+            msn = last_msn(body)
+            if msn is not None:
+                seen.append(msn)
+            return msn is not None and msn > before + 1 and "#EXT-X-DISCONTINUITY" in body
+        viewer.wait_for(new_parts, timeout=30, interval=0.2, what="the new origin's parts on the same URL")
+        self.assertEqual(seen, sorted(seen), "media sequence went backwards")
+
     async def say_acked(self, clients, rounds):
         """Each (client, tag) says `rounds` messages, one round every 0.6 s (under the per-connection
         rate limit, docs/chat-protocol.md); returns {seq: text} of every ack."""

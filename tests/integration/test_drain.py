@@ -82,18 +82,7 @@ class Drain(ClusterCase):
         viewer = others[0]
         before = last_msn(viewer.request("GET", url)[2]) or 0
         self.publishers.append(start_publisher(f"{others[1].rtmp}/{room['stream_key']}", seconds=60))
-        seen = [before]
-
-        def new_parts():
-            status, _, body = viewer.request("GET", url, timeout=5)
-            if status != 200:
-                return False
-            msn = last_msn(body)
-            if msn is not None:
-                seen.append(msn)
-            return msn is not None and msn > before + 1 and "#EXT-X-DISCONTINUITY" in body
-        viewer.wait_for(new_parts, timeout=30, interval=0.2, what="the new origin's parts on the same URL")
-        self.assertEqual(seen, sorted(seen), "media sequence went backwards")
+        self.wait_new_origin_parts(viewer, url, [before])
         # Every acknowledged message is on the new owner, and new ones continue the numbers.
         await self.resume_everywhere([(others[0], 0), (others[1], 3)], rid, acked)
         await on_other.close()

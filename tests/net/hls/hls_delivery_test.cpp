@@ -7,6 +7,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/net/hls/sample_master.hpp"
 #include "tests/net/http/http_test_support.hpp"
 
 namespace onair::net::http::testing {
@@ -46,13 +47,7 @@ class hls_delivery : public server_fixture {
     server_fixture::SetUp();
     index_.publish("room1", make_snap("source", 3, 5, 1));
     index_.publish("room1", make_snap("audio", 3, 5, 1, 0.5, false, true));
-    index_.publish_master("room1",
-                          "#EXTM3U\n"
-                          "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"audio/index.m3u8\"\n"
-                          "#EXT-X-STREAM-INF:BANDWIDTH=3000000,CODECS=\"avc1.64001f,mp4a.40.2\",AUDIO=\"a\"\n"
-                          "source/index.m3u8\r\n"
-                          "#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\n"
-                          "audio/index.m3u8\n");
+    index_.publish_master("room1", std::string(onair::net::testing::sample_master));
   }
 
   /// Publishes `s` from another thread after `delay`.

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/net/http/http_test_support.hpp"
+#include "tests/net/hls/sample_master.hpp"
 
 namespace onair::net::http::testing {
 namespace {
@@ -25,13 +26,7 @@ media::rendition_snapshot_ptr snap(const std::string& name) {
   return s;
 }
 
-constexpr std::string_view master =
-    "#EXTM3U\n"
-    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"audio/index.m3u8\"\n"
-    "#EXT-X-STREAM-INF:BANDWIDTH=3000000,CODECS=\"avc1.64001f,mp4a.40.2\",AUDIO=\"a\"\n"
-    "source/index.m3u8\r\n"
-    "#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\n"
-    "audio/index.m3u8\n";
+constexpr std::string_view master = onair::net::testing::sample_master;
 
 // What a lone node answers for sid "keep": the packager's bytes, line endings included, plus sids.
 constexpr std::string_view lone_master =

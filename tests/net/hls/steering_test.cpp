@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include "tests/net/hls/sample_master.hpp"
 
 namespace onair::net::hls {
 namespace {
@@ -19,14 +20,7 @@ std::vector<std::string> ids(const steering_view& v) {
   return out;
 }
 
-// The master of hls_delivery_test: a rendition group, a CRLF line, quoted commas in CODECS.
-constexpr std::string_view master =
-    "#EXTM3U\n"
-    "#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"audio/index.m3u8\"\n"
-    "#EXT-X-STREAM-INF:BANDWIDTH=3000000,CODECS=\"avc1.64001f,mp4a.40.2\",AUDIO=\"a\"\n"
-    "source/index.m3u8\r\n"
-    "#EXT-X-STREAM-INF:BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\n"
-    "audio/index.m3u8\n";
+constexpr std::string_view master = onair::net::testing::sample_master;
 
 TEST(steering_table, empty_before_the_first_update) {
   steering_table t;
