@@ -82,6 +82,7 @@ struct channel_state {
   storage::chat_moderation mod;
   std::vector<pending_message> pending;        ///< accepted, waiting for the next group commit
   bool writing = false;
+  bool moving = false;  ///< the owner changed: the last writes finish and are acknowledged, nothing new is taken
   std::unordered_map<std::string, token_bucket> user_buckets;
   std::unordered_map<std::string, std::int64_t> last_post_ms;  ///< slow mode, per user
   std::map<std::string, std::uint64_t> reactions;
@@ -197,6 +198,11 @@ void on_msg(channel_actor* self, std::uint64_t conn, const net::chat::msg_frame&
   auto& st = self->state;
   const member* m = find_member(st, conn);
   if (!m) return;
+  if (st.moving) {
+    send_to(st, conn, net::chat::render_error("unavailable", "the room's chat is moving to another node; resend it "
+                                                             "after reconnecting"));
+    return;
+  }
   const auto now = now_ms();
   if (is_muted(st.mod, m->user.id, now)) {
     send_to(st, conn, net::chat::render_error("muted", "you are muted in this room"));
@@ -474,18 +480,21 @@ caf::behavior running(channel_actor* self) {
       broadcast(self->state, frame(net::chat::render_system(event)), prio::normal);
     },
     // The room's owner changed (failover back, or a drain handed it on): every member, local or behind a
-    // relay, reconnects and resumes with `since` at the new owner's channel. A batch being written is
-    // finished first, so every message this channel accepted is durable before it goes.
+    // relay, reconnects and resumes with `since` at the new owner's channel. Batches being written are
+    // finished and acknowledged first, while the members are still here: every message this channel
+    // accepted is durable before it goes, and its sender knows it.
     [=](moved_atom) {
       auto& st = self->state;
+      st.moving = true;
+      if (st.writing || !st.pending.empty())
+        return (void)self->delayed_send(self, std::chrono::milliseconds(20), moved_atom::value);
       for (auto& [id, m] : st.members) {
         st.fanout.remove(m.sink.get());
         m.sink->close(net::chat::close_code::service_restart, "the room's chat moved to another node; reconnect");
       }
       st.members.clear();
       st.relays.clear();
-      if (st.writing || !st.pending.empty()) self->delayed_send(self, std::chrono::milliseconds(20), moved_atom::value);
-      else self->quit();
+      self->quit();
     },
     [=](delete_atom) {
       auto& st = self->state;

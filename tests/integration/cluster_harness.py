@@ -127,10 +127,12 @@ class ClusterCase(unittest.TestCase):
             await asyncio.sleep(0.6)
         return acked
 
-    async def resume_everywhere(self, nodes_since, rid, acked):
+    async def resume_everywhere(self, nodes_since, rid, acked, unacked=()):
         """A chatter reconnects to each (node, since) as the web app does (retrying while the node says
-        "unavailable"): it gets exactly the acknowledged messages after `since`, and what it says next
-        continues the sequence. Adds those to `acked`."""
+        "unavailable"): it gets exactly the acknowledged messages after `since` (plus, possibly, some of
+        the `unacked` texts: sent when the connection closed before their ack, which may or may not have
+        been stored, docs/chat-protocol.md section 7), and what it says next continues the sequence. Adds
+        those to `acked`."""
         last = max(acked)
         for node, since in nodes_since:
             got = None
@@ -148,7 +150,11 @@ class ClusterCase(unittest.TestCase):
                 await asyncio.sleep(0.5)
             self.assertIsNotNone(got, "chat never came back on " + node.ready["node_id"])
             replayed = {m["seq"]: m["text"] for m in got.frames[-1]["messages"]}
-            self.assertEqual(replayed, {s: t for s, t in acked.items() if s > since})
+            expected = {s: t for s, t in acked.items() if s > since}
+            extra = {s: t for s, t in replayed.items() if s not in expected}
+            self.assertEqual({s: t for s, t in replayed.items() if s in expected}, expected, "acked lost")
+            self.assertLessEqual(set(extra.values()), set(unacked), "replayed what was never sent")
+            self.assertEqual(len(set(replayed.values())), len(replayed), "a message stored twice")
             text = f"still here, since {since}"
             await got.send({"type": "msg", "text": text, "client_id": "n1"})
             ack = await got.until(lambda f: f.get("type") == "ack" and f.get("client_id") == "n1")
