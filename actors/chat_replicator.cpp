@@ -15,9 +15,13 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto local_timeout = 10s;
-/// A backup that does not answer within this long fails the batch: its senders are told to resend
-/// rather than wait behind a node that is dying (the failure detector needs about 2 s to say so).
-constexpr auto backup_timeout = 3s;
+/// One copy to the backup waits this long, and a batch gets this many tries, each to the backup the
+/// directory names then: a backup killed with -9 loses its CAF link at once, so the next try goes to the
+/// next node of the succession order instead of failing the batch. Only a backup that stays linked and
+/// silent for all of them (about 4 s: past the failure detector's ~2 s) fails it, and its senders are
+/// told to resend rather than wait behind a node that is dying.
+constexpr auto backup_attempt_timeout = 1s;
+constexpr int backup_attempts = 4;
 constexpr auto lookup_timeout = 2s;
 
 struct replicator_state {
@@ -29,15 +33,21 @@ struct replicator_state {
 using replicator_actor = caf::stateful_actor<replicator_state>;
 
 /// Sends `msg` (tagged backup_atom) to the room's backup node, then calls `done(ok)`; ok is true when
-/// there is no backup to write to (no other node linked: a standalone node or a lone survivor).
+/// there is no backup to write to (no other node linked: a standalone node or a lone survivor). The
+/// backup's writes are idempotent (records keyed by seq), so a try that timed out can be repeated.
 template <class Done>
-void to_backup(replicator_actor* self, const std::string& room, caf::message msg, Done done) {
+void to_backup(replicator_actor* self, const std::string& room, caf::message msg, Done done, int attempt = 1) {
   self->request(self->state.directory, lookup_timeout, backup_atom::value, room)
       .then(
           [=](const caf::actor& peer, const std::string& node) mutable {
-            self->request(peer, backup_timeout, msg)
+            self->request(peer, backup_attempt_timeout, msg)
                 .then([=]() mutable { done(true); },
                       [=](caf::error& err) mutable {
+                        if (attempt < backup_attempts) {
+                          spdlog::debug("chat {}: copy to backup node {} failed ({}), try {} of {}", room, node,
+                                        caf::to_string(err), attempt + 1, backup_attempts);
+                          return to_backup(self, room, std::move(msg), std::move(done), attempt + 1);
+                        }
                         spdlog::warn("chat {}: copy to backup node {} failed: {}", room, node, caf::to_string(err));
                         done(false);
                       });

@@ -128,6 +128,8 @@ int main(int argc, char** argv) {
     c->add_option("--rtmp-url", mo.rtmp_urls, "publish here (repeat; publishers reconnect after a loss)");
     c->add_option("--file", mo.file, "FLV file the publishers loop");
     c->add_option("--publishers", mo.publishers, "publishers (default: one per --rtmp-url)")->check(CLI::Range(0, 10000));
+    c->add_flag("--reconnect-next", mo.next_url_on_reconnect,
+                "a publisher's reconnect goes to the next --rtmp-url (an encoder's backup server list)");
     c->add_option("--hls-url", mo.hls_urls, "playlist viewers follow (repeat: viewers are split over them)");
     c->add_option("--viewers", mo.viewers, "LL-HLS viewers")->check(CLI::Range(0, 100000));
     c->add_option("--hls-start", mo.hls_start_s, "second at which viewers start (default 3 with publishers, else 0)");
@@ -142,9 +144,11 @@ int main(int argc, char** argv) {
   };
   auto* mixed = app.add_subcommand("mixed", "publishers, LL-HLS viewers and chatters at once");
   add_mixed(mixed);
-  auto* fault = app.add_subcommand("fault", "mixed load while node PIDs are killed and restarted; reports the gaps");
+  auto* fault = app.add_subcommand("fault", "mixed load while node PIDs are killed and restarted (or commands run, e.g. a drain); reports the gaps");
   add_mixed(fault);
-  fault->add_option("--kill", kills, "PID:AT[:RESTART_AFTER] (seconds; repeat)")->required();
+  std::vector<std::string> execs;
+  fault->add_option("--kill", kills, "PID:AT[:RESTART_AFTER] (seconds; repeat)");
+  fault->add_option("--exec", execs, "AT:COMMAND: run a shell command at AT seconds, e.g. `onair drain` (repeat)");
   bool graceful = false;
   fault->add_flag("--term", graceful, "send SIGTERM (a drain) instead of SIGKILL (a crash)");
   fault->add_option("--restart-log", mo.restart_log, "append restarted processes' output here");
@@ -176,6 +180,19 @@ int main(int argc, char** argv) {
     }
     if (graceful) f.signal = 15;
     mo.faults.push_back(f);
+  }
+  for (const auto& e : execs) {
+    onair::bench::exec_spec x;
+    std::string err;
+    if (!onair::bench::parse_exec_spec(e, x, err)) {
+      std::cerr << "onair-bench: " << err << "\n";
+      return 2;
+    }
+    mo.execs.push_back(x);
+  }
+  if (*fault && mo.faults.empty() && mo.execs.empty()) {
+    std::cerr << "onair-bench: fault needs at least one --kill or --exec\n";
+    return 2;
   }
   if ((*mixed || *fault) && !mo.rtmp_urls.empty() && mo.file.empty()) {
     std::cerr << "onair-bench: --rtmp-url needs --file\n";

@@ -21,6 +21,7 @@ nlohmann::json gaps_json(const gap_report& g) {
 
 nlohmann::json run_mixed(const mixed_options& o, const std::string& scenario) {
   nlohmann::json params = {{"rtmp_urls", o.rtmp_urls}, {"file", o.file},       {"publishers", o.publishers},
+                           {"reconnect_next", o.next_url_on_reconnect},
                            {"hls_urls", o.hls_urls},   {"viewers", o.viewers}, {"ramp_up_s", o.ramp_up_s},
                            {"threads", o.threads},     {"variant", o.variant}, {"chat_url", o.chat_url},
                            {"chatters", o.chatters},   {"chat_rate", o.chat_rate}, {"duration_s", o.duration_s},
@@ -52,6 +53,7 @@ nlohmann::json run_mixed(const mixed_options& o, const std::string& scenario) {
     po.file = o.file;
     po.publishers = o.publishers;
     po.reconnect = true;
+    po.next_url_on_reconnect = o.next_url_on_reconnect;
     pubs = std::make_unique<publisher_set>(po, deadline);
     if (!pubs->error().empty()) return {{"error", pubs->error()}};
   }
@@ -79,6 +81,15 @@ nlohmann::json run_mixed(const mixed_options& o, const std::string& scenario) {
 
   const double hls_start = o.hls_start_s >= 0 ? o.hls_start_s : (pubs ? 3.0 : 0.0);
   bool viewers_started = false, marked = false;
+  // Gaps are measured from the first fault (kill or command) on.
+  auto mark_gaps = [&] {
+    if (marked) return;
+    marked = true;
+    for (auto& v : viewers) v->mark_gaps();
+    if (chat) chat->mark_gaps();
+  };
+  std::vector<bool> exec_done(o.execs.size(), false);
+  auto exec_events = nlohmann::json::array();
   supervision sv;
   sv.duration_s = o.duration_s;
   for (auto& t : tracks) sv.tracks.push_back(t.get());
@@ -90,15 +101,19 @@ nlohmann::json run_mixed(const mixed_options& o, const std::string& scenario) {
       for (int i = 0; i < n; ++i) viewers[static_cast<std::size_t>(i)]->add(o.viewers / n + (i < o.viewers % n ? 1 : 0), o.ramp_up_s);
     }
     for (auto& v : viewers) v->check_stalls();
+    for (std::size_t i = 0; i < o.execs.size(); ++i) {
+      if (exec_done[i] || t < o.execs[i].at_s) continue;
+      exec_done[i] = true;
+      mark_gaps();
+      const int pid = start_process(shell_command(o.execs[i].command), o.restart_log);
+      exec_events.push_back({{"at_s", o.execs[i].at_s}, {"command", o.execs[i].command},
+                             {"started_at_s", (mono_ns() - start_ns) / 1e9}, {"pid", pid}});
+      std::fprintf(stderr, "\nfault: ran '%s' as PID %d at %.1f s\n", o.execs[i].command.c_str(), pid, t);
+    }
     for (auto& f : faults) {
       if (!f.killed && t >= f.spec.at_s) {
         f.killed = true;
-        if (!marked) {
-          // Gaps are measured from the first fault on.
-          marked = true;
-          for (auto& v : viewers) v->mark_gaps();
-          if (chat) chat->mark_gaps();
-        }
+        mark_gaps();
         const bool ok = kill_and_wait(f.live_pid, f.spec.signal, 2000);
         f.event["killed_at_s"] = (mono_ns() - start_ns) / 1e9;
         f.event["killed"] = ok;
@@ -168,9 +183,10 @@ nlohmann::json run_mixed(const mixed_options& o, const std::string& scenario) {
   if (chat) {
     parts["chat"] = chat->result({}, tracks[k++]->series);
   }
-  if (!faults.empty()) {
+  if (!faults.empty() || !o.execs.empty()) {
     auto& ev = j["faults"] = nlohmann::json::array();
     for (auto& f : faults) ev.push_back(f.event);
+    j["execs"] = exec_events;
     gap_report hg;
     for (auto& v : viewers) hg.merge(v->gaps(end_ns));
     if (!viewers.empty()) j["gaps"]["hls"] = gaps_json(hg);

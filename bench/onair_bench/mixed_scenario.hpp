@@ -16,6 +16,7 @@ struct mixed_options {
   std::vector<std::string> rtmp_urls;  ///< publishers (with reconnect), publisher i on url i mod n
   std::string file;                    ///< FLV file they loop
   int publishers = 0;                  ///< 0: one per URL
+  bool next_url_on_reconnect = false;  ///< a publisher's reconnect goes to the next --rtmp-url
   std::vector<std::string> hls_urls;   ///< viewer i follows url i mod n (one per node of a cluster)
   int viewers = 0;
   double hls_start_s = -1;             ///< when viewers start; < 0: 3 s after publishers start, else 0
@@ -28,6 +29,7 @@ struct mixed_options {
   double duration_s = 30;
   std::vector<int> server_pids;        ///< sampled for CPU/RSS (faulted PIDs are added and followed)
   std::vector<fault_spec> faults;
+  std::vector<exec_spec> execs;        ///< commands run at their time (a drain); faults for the gaps too
   std::string restart_log;             ///< output of restarted processes (default /dev/null)
 };
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <climits>
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -44,6 +45,39 @@ bool parse_fault_spec(const std::string& text, fault_spec& out, std::string& err
   }
   out = f;
   return true;
+}
+
+bool parse_exec_spec(const std::string& text, exec_spec& out, std::string& error) {
+  const auto colon = text.find(':');
+  exec_spec e;
+  try {
+    if (colon == std::string::npos) throw std::invalid_argument("no ':'");
+    std::size_t used = 0;
+    e.at_s = std::stod(text.substr(0, colon), &used);
+    if (used != colon) throw std::invalid_argument("trailing characters");
+  } catch (const std::exception&) {
+    error = "--exec wants AT:COMMAND (AT in seconds), got '" + text + "'";
+    return false;
+  }
+  e.command = text.substr(colon + 1);
+  if (e.at_s < 0 || e.command.find_first_not_of(" \t") == std::string::npos) {
+    error = "--exec: AT must be >= 0 and COMMAND not empty in '" + text + "'";
+    return false;
+  }
+  out = e;
+  return true;
+}
+
+process_spec shell_command(const std::string& command) {
+  process_spec s;
+  s.exe = "/bin/sh";
+  s.argv = {"sh", "-c", command};
+  for (char** e = environ; e && *e; ++e) s.env.emplace_back(*e);
+  if (char* cwd = getcwd(nullptr, 0)) {
+    s.cwd = cwd;
+    std::free(cwd);
+  }
+  return s;
 }
 
 std::vector<std::string> split_nul_list(const std::string& bytes) {

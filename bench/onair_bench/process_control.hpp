@@ -27,6 +27,18 @@ struct fault_spec {
 /// Parses "PID:AT[:RESTART_AFTER]" (seconds); false with a message in `error` when malformed.
 bool parse_fault_spec(const std::string& text, fault_spec& out, std::string& error);
 
+/// A command run at a time of the fault scenario (e.g. `onair drain`: a planned fault, not a crash).
+struct exec_spec {
+  double at_s = 0;
+  std::string command;  ///< run with /bin/sh -c, in the background, output to the restart log
+};
+
+/// Parses "AT:COMMAND" (seconds); false with a message in `error` when malformed.
+bool parse_exec_spec(const std::string& text, exec_spec& out, std::string& error);
+
+/// The process spec of `/bin/sh -c command` in this process's working directory and environment.
+process_spec shell_command(const std::string& command);
+
 /// Reads /proc/PID/{cmdline,environ,cwd}; empty argv when the process cannot be read.
 process_spec read_process_spec(int pid);
 

@@ -34,9 +34,10 @@ asio::awaitable<void> publisher_task(publisher_set::state& st, std::size_t k, li
   asio::steady_timer t(st.ioc, delay);
   boost::system::error_code ignored;
   co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-  for (;;) {
-    publish_job job{st.targets[k], st.file, &st.tags, st.deadline_ns};
-    auto ec = co_await run_publisher(job, st.eps[k], c);
+  for (std::size_t attempt = 0;; ++attempt) {
+    const auto t_i = st.opt.next_url_on_reconnect ? (k + attempt) % st.targets.size() : k;
+    publish_job job{st.targets[t_i], st.file, &st.tags, st.deadline_ns};
+    auto ec = co_await run_publisher(job, st.eps[t_i], c);
     if (!ec) break;
     c.errors.fetch_add(1, std::memory_order_relaxed);
     {

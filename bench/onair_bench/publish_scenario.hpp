@@ -22,6 +22,9 @@ struct publish_options {
   double duration_s = 30;
   double ramp_up_s = 0;
   bool reconnect = false;         ///< after a lost connection, publish again 1 s later (as OBS does)
+  /// With reconnect: each new attempt goes to the next URL in the list, as an encoder with a backup
+  /// server list (or DNS that dropped a dead node) does; the origin-failover bench uses it.
+  bool next_url_on_reconnect = false;
   std::vector<int> server_pids;   ///< sampled for CPU and RSS once a second
 };
 

@@ -1,8 +1,11 @@
 // onair-bench's /proc parsers, fault schedule parsing, restart recipes and gap bookkeeping.
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 
 #include "bench/onair_bench/proc_stats.hpp"
@@ -68,6 +71,36 @@ TEST(process_control, fault_specs) {
   EXPECT_FALSE(parse_fault_spec("abc:1", f, err));
   EXPECT_FALSE(parse_fault_spec("1:5", f, err));     // never init
   EXPECT_FALSE(parse_fault_spec("50:-1", f, err));
+}
+
+TEST(process_control, exec_specs) {
+  exec_spec e;
+  std::string err;
+  ASSERT_TRUE(parse_exec_spec("8.5:onair drain --api http://127.0.0.1:1/ --wait", e, err)) << err;
+  EXPECT_EQ(e.at_s, 8.5);
+  EXPECT_EQ(e.command, "onair drain --api http://127.0.0.1:1/ --wait");  // later colons belong to the command
+  EXPECT_FALSE(parse_exec_spec("onair drain", e, err));                 // no AT
+  EXPECT_NE(err.find("AT:COMMAND"), std::string::npos);
+  EXPECT_FALSE(parse_exec_spec("5x:true", e, err));  // AT not a number
+  EXPECT_FALSE(parse_exec_spec("-1:true", e, err));
+  EXPECT_FALSE(parse_exec_spec("3:  ", e, err));  // nothing to run
+}
+
+TEST(process_control, shell_command_runs) {
+  const std::string marker = ::testing::TempDir() + "onair_exec_marker";
+  std::remove(marker.c_str());
+  auto spec = shell_command("echo ran > '" + marker + "'");
+  EXPECT_EQ(spec.argv, (std::vector<std::string>{"sh", "-c", "echo ran > '" + marker + "'"}));
+  const int pid = start_process(spec, "");
+  ASSERT_GT(pid, 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::ifstream f(marker);
+  std::string word;
+  f >> word;
+  EXPECT_EQ(word, "ran");
+  std::remove(marker.c_str());
 }
 
 TEST(process_control, nul_lists_and_own_recipe) {
