@@ -124,3 +124,66 @@ export async function launchChromium() {
            "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
   });
 }
+
+/** Ends a node as a crash would: SIGKILL by PID, then waits for the exit. */
+export async function killNode(node) {
+  const proc = node.proc;
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise((res) => proc.once("exit", () => res()));
+  process.kill(proc.pid, "SIGKILL");
+  await exited;
+}
+
+/** A JSON request to a node's HTTP API; returns { status, body }. */
+export async function api(node, method, path, body, token = node.adminToken) {
+  const headers = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(node.http + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+                                             signal: AbortSignal.timeout(10000) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Polls `fn` every `intervalMs` until it returns something truthy; throws after `timeoutMs`. */
+export async function waitFor(fn, { timeoutMs = 20000, intervalMs = 200, what = "condition" } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last})`);
+}
+
+/**
+ * A cluster on loopback, as tests/integration/cluster_harness.py starts one: one node per region given,
+ * all ports 0, the first node the others' gossip seed. Resolves once every node sees every other alive
+ * and linked. On failure, the nodes already started are ended (by PID) before it throws.
+ */
+export async function startCluster(regions, extraArgs = [], secret = "web-test-cluster-secret") {
+  const nodes = [];
+  try {
+    for (const region of regions) {
+      const args = ["--cluster-secret", secret, "--region", region, "--gossip-port", "0", "--caf-port", "0", ...extraArgs];
+      if (nodes.length) args.push("--seeds", `127.0.0.1:${nodes[0].ready.gossip_port}`);
+      nodes.push(await new Node(args).start());
+    }
+    const ids = nodes.map((n) => n.ready.node_id);
+    for (const n of nodes) {
+      await waitFor(async () => {
+        const { status, body } = await api(n, "GET", "/api/cluster");
+        const linked = new Set(body?.nodes?.filter((x) => x.state === "alive" && x.linked).map((x) => x.node_id) ?? []);
+        return status === 200 && ids.every((id) => linked.has(id));
+      }, { timeoutMs: 30000, what: `${n.ready.node_id} linked to every node` });
+    }
+    return nodes;
+  } catch (e) {
+    await Promise.all(nodes.map((n) => killNode(n).catch(() => undefined)));
+    throw e;
+  }
+}
